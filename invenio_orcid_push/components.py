@@ -1,0 +1,55 @@
+"""Record service component: notices life-cycle changes, schedules the ORCID sync.
+
+Every hook schedules the same task after the transaction commits; the task
+decides what ORCID must hold (create, update, delete or nothing).
+"""
+
+from flask import current_app
+from invenio_drafts_resources.services.records.components import ServiceComponent
+from invenio_records_resources.services.uow import TaskOp
+
+
+class OrcidPushComponent(ServiceComponent):
+    """Schedule an ORCID sync after every change that can alter what ORCID shows."""
+
+    def _schedule(self, record):
+        if record is None or not current_app.config.get("ORCID_PUSH_ENABLED"):
+            return
+        # Imported here: the tasks module imports the record service.
+        from .tasks import push_record_to_orcid
+
+        self.uow.register(TaskOp(push_record_to_orcid, record["id"]))
+
+    def publish(self, identity, draft=None, record=None, **kwargs):
+        """A version was published: first publication, edit, new version, access change.
+
+        Before the DOI is registered (after commit), the depositor's verified
+        ORCID iD is added to their entry among the creators or contributors.
+        """
+        if current_app.config.get("ORCID_PUSH_ADD_ORCID_TO_CREATORS") and record is not None:
+            from .creators import add_linked_orcid
+
+            owner = record.parent.access.owned_by
+            if owner is not None:
+                add_linked_orcid(record.metadata, owner.owner_id)
+        self._schedule(record)
+
+    def delete_record(self, identity, data=None, record=None, **kwargs):
+        """The record was deleted (tombstone)."""
+        self._schedule(record)
+
+    def restore_record(self, identity, record=None, **kwargs):
+        """A deleted record was restored."""
+        self._schedule(record)
+
+    def mark_record(self, identity, record=None, **kwargs):
+        """The record was marked for purge."""
+        self._schedule(record)
+
+    def unmark_record(self, identity, record=None, **kwargs):
+        """The purge mark was removed."""
+        self._schedule(record)
+
+    def lift_embargo(self, identity, draft=None, record=None, **kwargs):
+        """An embargo ended."""
+        self._schedule(record)

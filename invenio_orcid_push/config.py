@@ -1,0 +1,102 @@
+"""Configuration of invenio-orcid-push.
+
+Every setting is read from the Flask application config; set them in
+``invenio.cfg``. The defaults point at the production ORCID services.
+"""
+
+ORCID_PUSH_ENABLED = True
+"""Master switch. When ``False`` publishing never schedules an ORCID push."""
+
+ORCID_PUSH_API_URL = "https://api.orcid.org/v3.0"
+"""ORCID Member API base URL, including the API version.
+
+Sandbox: ``https://api.sandbox.orcid.org/v3.0``.
+"""
+
+ORCID_PUSH_OAUTH_URL = "https://orcid.org/oauth"
+"""ORCID OAuth base URL; tokens are revoked at ``<this>/revoke``.
+
+Sandbox: ``https://sandbox.orcid.org/oauth``. The site serving iD pages
+(``https://orcid.org/<iD>``) is this URL without its ``/oauth`` suffix.
+"""
+
+ORCID_PUSH_REMOTE_APP = "orcid"
+"""Name of the invenio-oauthclient remote app (a key of
+``OAUTHCLIENT_REMOTE_APPS``) whose stored tokens are used to write works.
+
+Our ORCID client id is that app's consumer key, read from the credentials
+setting the remote app names in ``params["app_key"]`` (normally
+``ORCID_APP_CREDENTIALS["consumer_key"]``).
+"""
+
+ORCID_PUSH_HTTP_TIMEOUT = (5, 30)
+"""Timeouts in seconds for every ORCID call: (connect, read)."""
+
+ORCID_PUSH_ORCID_HOST = "orcid.org"
+"""Host of ORCID iD URIs written into works (``https://<host>/<iD>``).
+
+Sandbox: ``sandbox.orcid.org``. ORCID's schema accepts only ORCID hosts here.
+"""
+
+ORCID_PUSH_WORK_PER_VERSION = False
+"""``False``: one ORCID work per record family (all versions), citing the
+concept DOI as ``self`` and the latest version's DOI as ``version-of``.
+``True``: one work per version, each citing its own DOI."""
+
+ORCID_PUSH_JOURNAL_TITLE = None
+"""Text of a work's ``journal-title``; ``None`` uses ``THEME_SITENAME`` (the
+repository's name), an empty string leaves it out."""
+
+ORCID_PUSH_RECREATE_DELETED_WORKS = False
+"""When the researcher deleted our work on ORCID (404 on update), send it
+again (``True``) or respect the deletion (``False``, the row says so and the
+researcher can ask to send it again)."""
+
+ORCID_PUSH_MAX_RETRIES = 6
+"""Retries of a push after ORCID was unavailable (5xx, 503 rate limit,
+timeouts, connection errors) before the row is marked failed."""
+
+ORCID_PUSH_RETRY_BACKOFF = 30
+"""Base delay in seconds of the exponential backoff between retries
+(full jitter: a random delay up to ``base * 2**attempt``)."""
+
+ORCID_PUSH_RETRY_BACKOFF_MAX = 3600
+"""Upper bound in seconds of one backoff delay."""
+
+ORCID_PUSH_DOI_WAIT = 60
+"""Seconds between checks while a record's DOI is not yet registered at
+DataCite: a work never cites a DOI that does not resolve."""
+
+ORCID_PUSH_DOI_WAIT_RETRIES = 60
+"""How many times to wait for the DOI before marking the row failed."""
+
+ORCID_PUSH_LOCK_URL = None
+"""Redis URL of the per-iD write locks that serialize ORCID writes across all
+workers; ``None`` uses ``CACHE_REDIS_URL``. ``memory://`` uses a lock inside
+the process (single-process deployments and the demo only)."""
+
+ORCID_PUSH_LOCK_TIMEOUT = 60
+"""Seconds a per-iD lock is held at most (it expires if a worker dies) and
+waited for at most."""
+
+ORCID_PUSH_SETTINGS_TEMPLATE = "invenio_orcid_push/settings/index.html"
+"""Template of the researcher's ORCID settings page."""
+
+ORCID_PUSH_SETTINGS_BASE_TEMPLATE = "invenio_theme/page_settings.html"
+"""Template the settings page extends (the theme's account settings page)."""
+
+ORCID_PUSH_ADD_ORCID_TO_CREATORS = True
+"""Add the depositor's verified ORCID iD (from their ORCID link) to their
+entry among the creators or contributors when publishing, so the DOI carries
+it. Conservative matching, see ``invenio_orcid_push.creators``."""
+
+ORCID_PUSH_RATE_LIMIT = 20
+"""ORCID requests per second for all workers together (ORCID allows 24 per
+client IP and answers 503 beyond). ``0`` or ``None`` switches the limit off."""
+
+ORCID_PUSH_RATE_BURST = 20
+"""Largest burst of requests; at most ORCID's 40."""
+
+ORCID_PUSH_CALL_LOG_RETENTION_DAYS = 90
+"""Days the log of ORCID calls is kept; older entries are purged by the
+``purge_orcid_call_log`` task (schedule it daily with Celery beat)."""

@@ -1,0 +1,286 @@
+"""The sync ledger: what this repository has written to which ORCID record."""
+
+import enum
+from datetime import datetime, timezone
+
+from invenio_db import db
+from sqlalchemy_utils import ChoiceType
+
+
+class SyncStatus(enum.Enum):
+    """Where a record family stands on one ORCID record."""
+
+    PENDING = "pending"
+    """A push is scheduled or in progress."""
+
+    SYNCED = "synced"
+    """ORCID holds the work as we last sent it."""
+
+    FAILED = "failed"
+    """ORCID or the network refused the last attempt; ``last_error`` says why."""
+
+    INVALID = "invalid"
+    """The record cannot become a valid ORCID work; ``last_error`` says why."""
+
+    REMOVED = "removed"
+    """Not on ORCID because the record is not public (restricted, deleted, ...)."""
+
+    REMOVED_BY_RESEARCHER = "removed-by-researcher"
+    """The researcher deleted the work on ORCID; it is not sent again unless asked."""
+
+
+class LinkStatus(enum.Enum):
+    """Whether a user's ORCID link can be used to write."""
+
+    ACTIVE = "active"
+    REVOKED = "revoked"
+    """ORCID answered 401: the researcher revoked access or the token expired."""
+
+    NEEDS_PERMISSION = "needs-permission"
+    """ORCID answered 403: the link lacks ``/activities/update``."""
+
+    MOVED = "moved"
+    """ORCID answered 301/9007: the iD was deprecated in favour of another."""
+
+
+class OrcidPushAccount(db.Model, db.Timestamp):
+    """A user's ORCID push preferences and the health of their ORCID link.
+
+    A user without a row has the defaults: automatic sync on, records where
+    they are a creator included, link active.
+    """
+
+    __tablename__ = "orcid_push_account"
+
+    user_id = db.Column(
+        db.Integer,
+        db.ForeignKey("accounts_user.id", ondelete="CASCADE"),
+        primary_key=True,
+    )
+
+    orcid = db.Column(db.String(19), nullable=True)
+    """The iD the link status refers to (a new link resets the status)."""
+
+    auto_sync = db.Column(db.Boolean, nullable=False, default=True)
+    """Push the user's public records automatically."""
+
+    include_as_creator = db.Column(db.Boolean, nullable=False, default=True)
+    """Also push records deposited by others that list the user's iD."""
+
+    link_status = db.Column(
+        ChoiceType(LinkStatus, impl=db.String(32)),
+        nullable=False,
+        default=LinkStatus.ACTIVE,
+    )
+
+    link_problem = db.Column(db.Text, nullable=True)
+    """What is wrong with the link, for the researcher to read."""
+
+    moved_to = db.Column(db.String(19), nullable=True)
+    """The iD ORCID merged a deprecated iD into."""
+
+    granted_scopes = db.Column(db.String(255), nullable=True)
+    """Scopes ORCID granted at the last authorization (space separated);
+    ``None`` when the link was made before this plugin saw it."""
+
+    notified_at = db.Column(db.UTCDateTime, nullable=True)
+    """When the researcher was told about the current link problem."""
+
+    linked_at = db.Column(db.UTCDateTime, nullable=True)
+    """When the current iD was linked: records published before are sent
+    only on request (``include_existing``)."""
+
+    include_existing = db.Column(db.Boolean, nullable=False, default=False)
+    """The researcher asked to send records published before linking."""
+
+    @property
+    def can_update_orcid(self):
+        """Whether the link is known to carry ``/activities/update``
+        (``None``: unknown, the link is tried)."""
+        if self.granted_scopes is None:
+            return None
+        return "/activities/update" in self.granted_scopes.split()
+
+    @classmethod
+    def get(cls, user_id):
+        """The user's row, or ``None`` (defaults apply)."""
+        return db.session.get(cls, user_id)
+
+    @classmethod
+    def get_or_create(cls, user_id):
+        """The user's row, created with the defaults if missing."""
+        account = cls.get(user_id)
+        if account is None:
+            account = cls(
+                user_id=user_id,
+                auto_sync=True,
+                include_as_creator=True,
+                include_existing=False,
+                link_status=LinkStatus.ACTIVE,
+            )
+            db.session.add(account)
+        return account
+
+    def usable_for(self, orcid):
+        """Whether pushes to ``orcid`` may be attempted through this link."""
+        return self.orcid != orcid or self.link_status == LinkStatus.ACTIVE
+
+    def mark_link_problem(self, orcid, status, problem, moved_to=None):
+        """ORCID refused the link to ``orcid``: stop using it until relinked."""
+        if self.link_status != status or self.orcid != orcid:
+            self.notified_at = None
+        self.orcid = orcid
+        self.link_status = status
+        self.link_problem = problem
+        self.moved_to = moved_to
+
+    def mark_authorized(self, orcid, scopes):
+        """ORCID just granted ``scopes`` for ``orcid``: the link is healthy again."""
+        if self.orcid != orcid or self.linked_at is None:
+            self.linked_at = datetime.now(timezone.utc)
+            self.include_existing = False
+        self.orcid = orcid
+        self.granted_scopes = " ".join(sorted(set(scopes.split()))) if scopes else None
+        self.link_status = LinkStatus.ACTIVE
+        self.link_problem = None
+        self.moved_to = None
+        self.notified_at = None
+
+
+class OrcidWorkLedger(db.Model, db.Timestamp):
+    """One row per (ORCID iD, record family): the work this repository keeps there."""
+
+    __tablename__ = "orcid_push_ledger"
+    __table_args__ = (
+        db.UniqueConstraint(
+            "orcid", "parent_id", name="uq_orcid_push_ledger_orcid_parent_id"
+        ),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+
+    orcid = db.Column(db.String(19), nullable=False, index=True)
+    """The bare ORCID iD the work is written to."""
+
+    parent_id = db.Column(db.String(255), nullable=False, index=True)
+    """The record family: the id of the records' parent (shared by all versions)."""
+
+    record_id = db.Column(db.String(255), nullable=False)
+    """The record (version) whose content was last sent or attempted."""
+
+    user_id = db.Column(
+        db.Integer,
+        db.ForeignKey("accounts_user.id", ondelete="SET NULL"),
+        nullable=True,
+        index=True,
+    )
+    """The repository user whose ORCID link is used."""
+
+    put_code = db.Column(db.String(32), nullable=True)
+    """ORCID's identifier of the work on that ORCID record, once created."""
+
+    status = db.Column(
+        ChoiceType(SyncStatus, impl=db.String(32)),
+        nullable=False,
+        default=SyncStatus.PENDING,
+        index=True,
+    )
+
+    payload_hash = db.Column(db.String(64), nullable=True)
+    """SHA-256 of the work payload ORCID last accepted."""
+
+    last_error = db.Column(db.Text, nullable=True)
+    """Plain-words reason of the last failure, for people to read."""
+
+    error_code = db.Column(db.String(40), nullable=True)
+    """Machine-readable cause of the last failure (HTTP status / ORCID error code)."""
+
+    attempts = db.Column(db.Integer, nullable=False, default=0)
+    """Calls to ORCID made for this row."""
+
+    synced_at = db.Column(db.UTCDateTime, nullable=True)
+    """When ORCID last accepted the work."""
+
+    self_id = db.Column(db.String(1024), nullable=True)
+    """``type:value`` of the work's ``self`` identifier when last sent, to find
+    the work again on ORCID when its put-code was lost."""
+
+    @classmethod
+    def get(cls, orcid, parent_id):
+        """Return the row of an ORCID iD and a record family, or ``None``."""
+        return cls.query.filter_by(orcid=orcid, parent_id=parent_id).one_or_none()
+
+    @classmethod
+    def get_or_create(cls, orcid, parent_id, record_id, user_id):
+        """Return the row, creating it (pending) if it is new."""
+        entry = cls.get(orcid, parent_id)
+        if entry is None:
+            entry = cls(
+                orcid=orcid,
+                parent_id=parent_id,
+                record_id=record_id,
+                user_id=user_id,
+                status=SyncStatus.PENDING,
+                attempts=0,
+            )
+            db.session.add(entry)
+        else:
+            entry.record_id = record_id
+            entry.user_id = user_id
+        return entry
+
+    def mark_synced(self, put_code, payload_hash):
+        """ORCID holds the work as ``payload_hash`` under ``put_code``."""
+        self.put_code = str(put_code)
+        self.payload_hash = payload_hash
+        self.status = SyncStatus.SYNCED
+        self.last_error = None
+        self.error_code = None
+        self.synced_at = datetime.now(timezone.utc)
+
+    def mark_failed(self, reason, error_code=None):
+        """The last attempt failed for ``reason``."""
+        self.status = SyncStatus.FAILED
+        self.last_error = reason
+        self.error_code = error_code
+
+    def mark_invalid(self, reason):
+        """The record cannot be sent as a work, for ``reason``."""
+        self.status = SyncStatus.INVALID
+        self.last_error = reason
+        self.error_code = "invalid-work"
+
+    def mark_removed(self, by_researcher=False):
+        """The work is no longer on ORCID."""
+        self.put_code = None
+        self.payload_hash = None
+        self.status = (
+            SyncStatus.REMOVED_BY_RESEARCHER if by_researcher else SyncStatus.REMOVED
+        )
+        self.last_error = None
+        self.error_code = None
+
+
+class OrcidCallLog(db.Model):
+    """One call to ORCID: for the admin views and troubleshooting (never a token)."""
+
+    __tablename__ = "orcid_push_call_log"
+
+    id = db.Column(db.Integer, primary_key=True)
+    created = db.Column(
+        db.UTCDateTime, nullable=False, index=True,
+        default=lambda: datetime.now(timezone.utc),
+    )
+    ledger_id = db.Column(
+        db.Integer,
+        db.ForeignKey("orcid_push_ledger.id", ondelete="SET NULL"),
+        nullable=True,
+        index=True,
+    )
+    orcid = db.Column(db.String(19), nullable=True)
+    method = db.Column(db.String(10), nullable=False)
+    path = db.Column(db.String(255), nullable=False)
+    status = db.Column(db.Integer, nullable=True)
+    """HTTP status; ``None`` when ORCID did not answer."""
+    error_code = db.Column(db.String(40), nullable=True)
+    duration_ms = db.Column(db.Float, nullable=False)
