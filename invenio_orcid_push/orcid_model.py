@@ -1,0 +1,91 @@
+"""Facts of the ORCID 3.0 message model shared by the converter and the simulator.
+
+Sources: ORCID's orcid-model XSDs (record_3.0/work-3.0.xsd,
+common_3.0/common-3.0.xsd) and its ``WorkType`` enumeration; see
+``docs/orcid-work-mapping.md``.
+"""
+
+WORK_NS = "http://www.orcid.org/ns/work"
+COMMON_NS = "http://www.orcid.org/ns/common"
+ERROR_NS = "http://www.orcid.org/ns/error"
+ACTIVITIES_NS = "http://www.orcid.org/ns/activities"
+NSMAP = {"work": WORK_NS, "common": COMMON_NS}
+
+ORCID_XML = "application/vnd.orcid+xml"
+ORCID_JSON = "application/vnd.orcid+json"
+
+WORK_TYPES = frozenset(
+    """
+    annotation artistic-performance blog-post book-chapter book-review book
+    cartographic-material clinical-study conference-abstract conference-output
+    conference-paper conference-poster conference-presentation
+    conference-proceedings data-management-plan data-set design dictionary-entry
+    disclosure dissertation-thesis edited-book encyclopedia-entry image invention
+    journal-article journal-issue learning-object lecture-speech license
+    magazine-article manual moving-image musical-composition newsletter-article
+    newspaper-article online-resource other patent physical-object preprint
+    registered-copyright report research-technique research-tool review software
+    sound spin-off-company standards-and-policy supervised-student-publication
+    technical-standard test trademark transcription translation website
+    working-paper
+    """.split()
+)
+"""Work types ORCID accepts on write (3.0); anything else is 400/9037."""
+
+EXTERNAL_ID_TYPES = frozenset(
+    """
+    agr ark arxiv asin asin-tld authenticusid bibcode cba cienciaiul cit ctx dnb
+    doi eid emdb empiar ethos grant_number hal handle hir isbn ismn issn jfm jstor
+    k10 kuid lccn lensid mr oclc ol osti other-id pat pdb pmc pmid ppr proposal-id
+    rfc rrid source-work-id ssrn swh uri urn wosuid zbl
+    """.split()
+)
+"""Identifier types ORCID knows (``/v3.0/identifiers``); others are 400/9023."""
+
+RELATIONSHIPS = frozenset({"self", "part-of", "version-of", "funded-by"})
+"""Values of ``external-id-relationship``."""
+
+DUPLICATE_RELATIONSHIPS = frozenset({"self", "version-of"})
+"""Relationships whose identifiers make two works of one source duplicates."""
+
+CONTRIBUTOR_ROLES = frozenset(
+    """
+    author assignee editor chair-or-translator co-investigator co-inventor
+    graduate-student other-inventor principal-investigator
+    postdoctoral-researcher support-staff
+    """.split()
+)
+"""Legacy ``contributor-role`` values (CRediT role URIs are accepted too)."""
+
+CREDIT_ROLE_URI = "http://credit.niso.org/contributor-roles/{}/"
+CREDIT_ROLES = frozenset(
+    CREDIT_ROLE_URI.format(role)
+    for role in """
+    conceptualization data-curation formal-analysis funding-acquisition
+    investigation methodology project-administration resources software
+    supervision validation visualization writing-original-draft
+    writing-review-editing
+    """.split()
+)
+"""CRediT ``contributor-role`` values, as ORCID writes them."""
+
+LANGUAGE_CODES = frozenset(
+    """
+    ab aa af ak sq am ar an hy as av ae ay az bm ba eu be bn bh bi bs br bg my
+    ca ch ce zh_CN zh_TW cu cv kw co cr hr cs da dv nl dz en eo et ee fo fj fi fr
+    fy ff gl lg ka de el kl gn gu ht ha iw hz hi ho hu is io ig in ia ie iu ik ga
+    it ja jv kn kr ks kk km ki rw ky kv kg ko ku kj lo la lv li ln lt lu lb mk mg
+    ms ml mt gv mi mr mh mo mn na nv ng ne nd se no nb nn ny oc oj or om os pi pa
+    fa pl pt ps qu rm ro rn ru sm sg sa sc gd sr sn ii sd si sk sl so nr st es su
+    sw ss sv tl ty tg ta tt te th bo ti to ts tn tr tk tw ug uk ur uz ve vi vo wa
+    cy wo xh ji yo za zu
+    """.split()
+)
+"""``language-code`` values ORCID accepts (ISO 639-1 with ORCID's legacy codes)."""
+
+TITLE_MAX = 1000
+SUBTITLE_MAX = 1000
+JOURNAL_TITLE_MAX = 1000
+SHORT_DESCRIPTION_MAX = 5000
+CREDIT_NAME_MAX = 150
+YEAR_MIN, YEAR_MAX = 1900, 2100
