@@ -1,0 +1,342 @@
+"""The one place that talks HTTP to the ORCID Member API.
+
+Errors are typed by (HTTP status, ORCID error code), never by message text.
+Every call is logged with method, path, status and duration; the token never is.
+"""
+
+import json
+import logging
+import re
+import time
+from urllib.parse import urlsplit
+
+import requests
+from lxml import etree
+
+from . import orcid_model as om
+
+logger = logging.getLogger(__name__)
+
+_ORCID_IN_PATH = re.compile(r"[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]")
+
+
+class OrcidError(Exception):
+    """A failed ORCID call.
+
+    ``status`` is the HTTP status (``None`` when no answer came), ``error_code``
+    ORCID's error code when it sent one, ``reason`` a sentence for people.
+    """
+
+    retryable = False
+
+    def __init__(self, reason, status=None, error_code=None, developer_message=None):
+        """Initialize the error."""
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+        self.error_code = error_code
+        self.developer_message = developer_message
+
+    @property
+    def code(self):
+        """A short machine-readable code: ``<status>`` or ``<status>/<error-code>``."""
+        if self.status is None:
+            return type(self).__name__
+        return f"{self.status}/{self.error_code}" if self.error_code else str(self.status)
+
+
+class OrcidConnectionError(OrcidError):
+    """ORCID could not be reached or did not answer in time."""
+
+    retryable = True
+
+
+class OrcidUnavailableError(OrcidError):
+    """ORCID answered 5xx (503 is also its rate-limit answer)."""
+
+    retryable = True
+
+
+class OrcidTokenInvalidError(OrcidError):
+    """401: the token is invalid, expired or revoked by the researcher."""
+
+
+class OrcidPermissionError(OrcidError):
+    """401/9017 or 403: the client or token may not do this on this record."""
+
+
+class OrcidNotFoundError(OrcidError):
+    """404: the put-code does not exist (the researcher may have deleted the work)."""
+
+
+class OrcidDuplicateError(OrcidError):
+    """409/9021: this client already has a work with the same identifier."""
+
+    def __init__(self, *args, put_code=None, **kwargs):
+        """Initialize with the put-code of the existing work, when ORCID names it."""
+        super().__init__(*args, **kwargs)
+        self.put_code = put_code
+
+
+class OrcidConflictError(OrcidError):
+    """409 other than duplicate: record locked, deactivated or full."""
+
+
+class OrcidRecordMovedError(OrcidError):
+    """301/9007: the ORCID iD was deprecated in favour of ``new_orcid``."""
+
+    def __init__(self, *args, new_orcid=None, **kwargs):
+        """Initialize with the iD ORCID now uses."""
+        super().__init__(*args, **kwargs)
+        self.new_orcid = new_orcid
+
+
+class OrcidBadRequestError(OrcidError):
+    """400: ORCID rejected the message; sending it again will not help."""
+
+
+def _error_details(response):
+    """(error_code, developer_message, user_message) of an ORCID error body."""
+    text = response.text or ""
+    if not text.strip():
+        return None, None, None
+    if text.lstrip().startswith("<"):
+        try:
+            root = etree.fromstring(response.content)
+        except etree.XMLSyntaxError:
+            return None, text[:500], None
+
+        def find(name):
+            node = root.find("{%s}%s" % (om.ERROR_NS, name))
+            return node.text if node is not None else None
+
+        return find("error-code"), find("developer-message"), find("user-message")
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return None, text[:500], None
+    if "error-code" in body:
+        return (
+            str(body.get("error-code")),
+            body.get("developer-message"),
+            body.get("user-message"),
+        )
+    # OAuth errors (401 invalid_token) use the OAuth error format.
+    return body.get("error"), body.get("error_description"), None
+
+
+def error_from_response(response):
+    """Map an unsuccessful ORCID response to the matching :class:`OrcidError`."""
+    status = response.status_code
+    code, developer, user = _error_details(response)
+    code = str(code) if code is not None else None
+    kwargs = dict(status=status, error_code=code, developer_message=developer)
+    if status == 301 or code == "9007":
+        found = _ORCID_IN_PATH.search(response.headers.get("Location", ""))
+        return OrcidRecordMovedError(
+            "This ORCID iD was deprecated and merged into another one.",
+            new_orcid=found.group(0) if found else None,
+            **kwargs,
+        )
+    if status == 401 and code != "9017":
+        return OrcidTokenInvalidError(
+            "ORCID no longer accepts this repository's access: the researcher "
+            "revoked it or the token expired. They need to connect ORCID again.",
+            **kwargs,
+        )
+    if status in (401, 403):
+        return OrcidPermissionError(
+            "The repository lacks permission to update this ORCID record "
+            f"({user or developer or 'forbidden'}). The researcher needs to "
+            "connect ORCID again and grant update permission.",
+            **kwargs,
+        )
+    if status == 404:
+        return OrcidNotFoundError(
+            "ORCID has no such work: it may have been deleted on ORCID.", **kwargs
+        )
+    if status == 409 and code == "9021":
+        return OrcidDuplicateError(
+            "ORCID already holds a work from this repository with the same identifier.",
+            put_code=_put_code_in(developer or user or ""),
+            **kwargs,
+        )
+    if status == 409:
+        return OrcidConflictError(
+            f"ORCID refused the change: {user or developer or 'conflict'}.", **kwargs
+        )
+    if status >= 500:
+        return OrcidUnavailableError(
+            f"ORCID is unavailable or over its rate limit (HTTP {status}); "
+            "the push will be retried.",
+            **kwargs,
+        )
+    return OrcidBadRequestError(
+        f"ORCID rejected the work: {developer or user or 'bad request'} "
+        f"(HTTP {status}{', error ' + code if code else ''}).",
+        **kwargs,
+    )
+
+
+def _put_code_in(message):
+    """The put-code named in a 409/9021 message ("... put-code 1234 ...")."""
+    match = re.search(r"put-code\D{0,3}(\d+)", message)
+    return match.group(1) if match else None
+
+
+def put_code_from_location(location):
+    """The put-code of a created work: the last path segment of ``Location``."""
+    return urlsplit(location).path.rstrip("/").rsplit("/", 1)[-1]
+
+
+class OrcidClient:
+    """Member API client acting with one researcher's access token."""
+
+    def __init__(self, api_url, access_token, timeout=(5, 30), session=None,
+                 rate_limiter=None, on_call=None):
+        """Initialize with the API base URL (including ``/v3.0``) and a token.
+
+        ``rate_limiter`` (see :mod:`invenio_orcid_push.ratelimit`) is waited on
+        before every call. ``on_call(method, path, status, error_code,
+        duration_ms)`` is told about every call.
+        """
+        self.api_url = api_url.rstrip("/")
+        self.timeout = timeout
+        self.session = session or requests.Session()
+        self.rate_limiter = rate_limiter
+        self.on_call = on_call
+        self._headers = {
+            "Authorization": f"Bearer {access_token}",
+            "Accept": om.ORCID_XML,
+        }
+
+    def __repr__(self):
+        """Never show the token."""
+        return f"<OrcidClient {self.api_url}>"
+
+    def _call(self, method, path, body=None):
+        headers = dict(self._headers)
+        if body is not None:
+            headers["Content-Type"] = om.ORCID_XML
+        if self.rate_limiter is not None:
+            self.rate_limiter.wait()
+        started = time.monotonic()
+        try:
+            response = self.session.request(
+                method,
+                self.api_url + path,
+                data=body,
+                headers=headers,
+                timeout=self.timeout,
+                allow_redirects=False,
+            )
+        except requests.Timeout as exc:
+            self._report(method, path, None, "timeout", started)
+            raise OrcidConnectionError(
+                "ORCID did not answer in time; the push will be retried."
+            ) from exc
+        except requests.RequestException as exc:
+            self._report(method, path, None, "connection-error", started)
+            raise OrcidConnectionError(
+                f"ORCID could not be reached ({type(exc).__name__}); "
+                "the push will be retried."
+            ) from exc
+        error = error_from_response(response) if response.status_code >= 300 else None
+        self._report(method, path, response.status_code,
+                     error.error_code if error else None, started)
+        if error is not None:
+            raise error
+        return response
+
+    def _report(self, method, path, status, error_code, started):
+        self._log(method, path, status, started)
+        if self.on_call is not None:
+            self.on_call(method, path, status, error_code,
+                         (time.monotonic() - started) * 1000)
+
+    @staticmethod
+    def _log(method, path, status, started):
+        logger.info(
+            "ORCID %s %s -> %s in %.0f ms",
+            method,
+            path,
+            status if status is not None else "no answer",
+            (time.monotonic() - started) * 1000,
+        )
+
+    def create_work(self, orcid, work_xml):
+        """POST a work; return its put-code."""
+        response = self._call("POST", f"/{orcid}/work", work_xml)
+        return put_code_from_location(response.headers.get("Location", ""))
+
+    def update_work(self, orcid, put_code, work_xml):
+        """PUT a work (its XML must carry the same put-code)."""
+        self._call("PUT", f"/{orcid}/work/{put_code}", work_xml)
+
+    def delete_work(self, orcid, put_code):
+        """DELETE a work."""
+        self._call("DELETE", f"/{orcid}/work/{put_code}")
+
+    def list_works(self, orcid):
+        """GET the record's works: one :class:`WorkSummary` per source and work."""
+        response = self._call("GET", f"/{orcid}/works")
+        return parse_work_summaries(response.content)
+
+
+def _ns(prefix, name):
+    namespace = {"common": om.COMMON_NS, "work": om.WORK_NS, "activities": om.ACTIVITIES_NS}
+    return "{%s}%s" % (namespace[prefix], name)
+
+
+def parse_work_summaries(content):
+    """The work summaries of a ``GET /works`` XML answer, in ORCID's order."""
+    root = etree.fromstring(content)
+    summaries = []
+    for node in root.iter(_ns("work", "work-summary")):
+        external_ids = [
+            {
+                "type": ext.findtext(_ns("common", "external-id-type")),
+                "value": ext.findtext(_ns("common", "external-id-value")),
+                "relationship": ext.findtext(_ns("common", "external-id-relationship")),
+            }
+            for ext in node.findall(
+                f"{_ns('common', 'external-ids')}/{_ns('common', 'external-id')}"
+            )
+        ]
+        source = node.find(f"{_ns('common', 'source')}/{_ns('common', 'source-client-id')}")
+        summaries.append(
+            {
+                "put_code": node.get("put-code"),
+                "title": node.findtext(f"{_ns('work', 'title')}/{_ns('common', 'title')}"),
+                "type": node.findtext(_ns("work", "type")),
+                "source_client_id": (
+                    source.findtext(_ns("common", "path")) if source is not None else None
+                ),
+                "external_ids": external_ids,
+            }
+        )
+    return summaries
+
+
+def revoke_token(oauth_url, client_id, client_secret, token, timeout=(5, 30)):
+    """Revoke an access token at ORCID (``POST <oauth_url>/revoke``).
+
+    Revoking the access token also revokes its refresh token. Raises
+    :class:`OrcidError` when ORCID cannot be reached or refuses.
+    """
+    started = time.monotonic()
+    try:
+        response = requests.post(
+            f"{oauth_url.rstrip('/')}/revoke",
+            data={"client_id": client_id, "client_secret": client_secret, "token": token},
+            headers={"Accept": "application/json"},
+            timeout=timeout,
+        )
+    except requests.RequestException as exc:
+        OrcidClient._log("POST", "/oauth/revoke", None, started)
+        raise OrcidConnectionError(
+            f"ORCID could not be reached to revoke access ({type(exc).__name__})."
+        ) from exc
+    OrcidClient._log("POST", "/oauth/revoke", response.status_code, started)
+    if response.status_code != 200:
+        raise error_from_response(response)

@@ -1,0 +1,447 @@
+"""Turn an InvenioRDM record into an ORCID work (record_3.0/work-3.0.xsd).
+
+Knows nothing about HTTP or the database: it takes the record as the record
+service shows it (``RecordItem.to_dict()``) and returns a :class:`Work`, or
+raises :class:`WorkConversionError` with a reason a person can read.
+"""
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from lxml import etree, html
+
+from . import orcid_model as om
+from .identifiers import normalize_orcid
+
+logger = logging.getLogger(__name__)
+
+RESOURCE_TYPE_TO_WORK_TYPE = {
+    "publication": "other",
+    "publication-annotationcollection": "annotation",
+    "publication-article": "journal-article",
+    "publication-book": "book",
+    "publication-conferencepaper": "conference-paper",
+    "publication-conferenceproceeding": "conference-proceedings",
+    "publication-datamanagementplan": "data-management-plan",
+    "publication-datapaper": "journal-article",
+    "publication-deliverable": "report",
+    "publication-dissertation": "dissertation-thesis",
+    "publication-journal": "journal-issue",
+    "publication-milestone": "report",
+    "publication-other": "other",
+    "publication-patent": "patent",
+    "publication-peerreview": "review",
+    "publication-preprint": "preprint",
+    "publication-proposal": "other",
+    "publication-report": "report",
+    "publication-section": "book-chapter",
+    "publication-softwaredocumentation": "manual",
+    "publication-standard": "technical-standard",
+    "publication-studyregistration": "other",
+    "publication-taxonomictreatment": "other",
+    "publication-technicalnote": "report",
+    "publication-thesis": "dissertation-thesis",
+    "publication-workingpaper": "working-paper",
+    "poster": "conference-poster",
+    "presentation": "conference-presentation",
+    "event": "conference-output",
+    "dataset": "data-set",
+    "image": "image",
+    "image-diagram": "image",
+    "image-drawing": "image",
+    "image-figure": "image",
+    "image-other": "image",
+    "image-photo": "image",
+    "image-plot": "image",
+    "model": "other",
+    "video": "moving-image",
+    "audio": "sound",
+    "software": "software",
+    "software-computationalnotebook": "software",
+    "lesson": "learning-object",
+    "physicalobject": "physical-object",
+    "workflow": "research-technique",
+    "project": "other",
+    "instrument": "research-tool",
+    "other": "other",
+}
+"""InvenioRDM resource type id -> ORCID work type (see docs/orcid-work-mapping.md)."""
+
+_CREDIT = om.CREDIT_ROLE_URI.format
+ROLE_TO_CONTRIBUTOR_ROLE = {
+    "datacollector": _CREDIT("investigation"),
+    "datacurator": _CREDIT("data-curation"),
+    "datamanager": _CREDIT("data-curation"),
+    "editor": "editor",
+    "hostinginstitution": _CREDIT("resources"),
+    "projectleader": "principal-investigator",
+    "projectmanager": _CREDIT("project-administration"),
+    "projectmember": _CREDIT("investigation"),
+    "researcher": _CREDIT("investigation"),
+    "researchgroup": _CREDIT("investigation"),
+    "sponsor": _CREDIT("funding-acquisition"),
+    "supervisor": _CREDIT("supervision"),
+    "translator": "chair-or-translator",
+    "workpackageleader": _CREDIT("project-administration"),
+}
+"""InvenioRDM creator/contributor role -> ORCID contributor role (CRediT where it maps).
+
+Roles not listed (contact person, distributor, rights holder, ...) are sent
+without a role. Creators without a role are authors.
+"""
+
+# ISO 639-1 codes that ORCID spells its own (older) way.
+_ORCID_LANGUAGE_SPELLING = {"he": "iw", "id": "in", "yi": "ji", "zh": "zh_CN"}
+
+ELLIPSIS = "\u2026"
+_EDTF_DATE_RE = re.compile(r"^([0-9]{4})(?:-([0-9]{2}))?(?:-([0-9]{2}))?")
+
+
+class WorkConversionError(ValueError):
+    """The record cannot become a valid ORCID work; the message says why."""
+
+
+@dataclass(frozen=True)
+class ExternalId:
+    """An ``external-id`` of a work."""
+
+    type: str
+    value: str
+    relationship: str
+    url: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Contributor:
+    """A ``contributor`` of a work."""
+
+    credit_name: str
+    orcid: Optional[str] = None
+    sequence: Optional[str] = None
+    role: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class WorkOptions:
+    """Instance-level choices for building works."""
+
+    orcid_host: str = "orcid.org"
+    journal_title: Optional[str] = None
+    per_version: bool = False
+    with_citation: bool = True
+
+
+@dataclass
+class Work:
+    """An ORCID work as this plugin writes it."""
+
+    title: str
+    type: str
+    external_ids: list
+    subtitle: Optional[str] = None
+    translated_title: Optional[tuple] = None  # (text, language code)
+    journal_title: Optional[str] = None
+    short_description: Optional[str] = None
+    citation: Optional[tuple] = None  # (citation type, value)
+    publication_date: Optional[tuple] = None
+    url: Optional[str] = None
+    contributors: list = field(default_factory=list)
+    language_code: Optional[str] = None
+    orcid_host: str = "orcid.org"
+
+    @property
+    def self_id(self):
+        """``type:value`` of the work's first ``self`` identifier."""
+        ext = next(e for e in self.external_ids if e.relationship == "self")
+        return f"{ext.type}:{ext.value}"
+
+    def to_xml(self, put_code=None):
+        """Serialize as ORCID 3.0 work XML (UTF-8 bytes)."""
+        W, C = "{%s}" % om.WORK_NS, "{%s}" % om.COMMON_NS
+
+        def sub(parent, tag, text=None, **attrs):
+            node = etree.SubElement(parent, tag, attrs)
+            if text is not None:
+                node.text = text
+            return node
+
+        root = etree.Element(W + "work", nsmap=om.NSMAP)
+        if put_code is not None:
+            root.set("put-code", str(put_code))
+        title = sub(root, W + "title")
+        sub(title, C + "title", self.title)
+        if self.subtitle:
+            sub(title, C + "subtitle", self.subtitle)
+        if self.translated_title:
+            text, language = self.translated_title
+            sub(title, C + "translated-title", text, **{"language-code": language})
+        if self.journal_title:
+            sub(root, W + "journal-title", self.journal_title)
+        if self.short_description:
+            sub(root, W + "short-description", self.short_description)
+        if self.citation:
+            citation = sub(root, W + "citation")
+            sub(citation, W + "citation-type", self.citation[0])
+            sub(citation, W + "citation-value", self.citation[1])
+        sub(root, W + "type", self.type)
+        if self.publication_date:
+            date = sub(root, C + "publication-date")
+            for name, value in zip(("year", "month", "day"), self.publication_date):
+                if value is None:
+                    break
+                sub(date, C + name, value)
+        ids = sub(root, C + "external-ids")
+        for ext in self.external_ids:
+            node = sub(ids, C + "external-id")
+            sub(node, C + "external-id-type", ext.type)
+            sub(node, C + "external-id-value", ext.value)
+            if ext.url:
+                sub(node, C + "external-id-url", ext.url)
+            sub(node, C + "external-id-relationship", ext.relationship)
+        if self.url:
+            sub(root, C + "url", self.url)
+        if self.contributors:
+            contributors = sub(root, W + "contributors")
+            for person in self.contributors:
+                node = sub(contributors, W + "contributor")
+                if person.orcid:
+                    orcid = sub(node, C + "contributor-orcid")
+                    sub(orcid, C + "uri", f"https://{self.orcid_host}/{person.orcid}")
+                    sub(orcid, C + "path", person.orcid)
+                    sub(orcid, C + "host", self.orcid_host)
+                sub(node, W + "credit-name", person.credit_name)
+                if person.sequence or person.role:
+                    attrs = sub(node, W + "contributor-attributes")
+                    if person.sequence:
+                        sub(attrs, W + "contributor-sequence", person.sequence)
+                    if person.role:
+                        sub(attrs, W + "contributor-role", person.role)
+        if self.language_code:
+            sub(root, C + "language-code", self.language_code)
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+    def payload_hash(self):
+        """SHA-256 of the canonical payload: equal content, equal hash."""
+        return hashlib.sha256(self.to_xml()).hexdigest()
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean_text(text):
+    """Text that XML can carry, whitespace collapsed."""
+    return " ".join(_NOT_XML.sub("", text or "").split())
+
+
+def truncate(text, limit):
+    """Cut ``text`` to ``limit`` characters, ending with an ellipsis if cut."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + ELLIPSIS
+
+
+def plain_text(markup):
+    """The text of an HTML fragment, whitespace collapsed."""
+    if not markup or not markup.strip():
+        return ""
+    markup = _NOT_XML.sub("", markup)
+    try:
+        text = html.fragment_fromstring(markup, create_parent="div").text_content()
+    except (etree.ParserError, ValueError):
+        text = markup
+    return clean_text(text)
+
+
+def publication_date_parts(edtf):
+    """``(year, month, day)`` strings of an EDTF date or range start, or ``None``.
+
+    Parts that are unknown are ``None``; years outside ORCID's 1900-2100 give
+    ``None`` (the date is optional in a work, a wrong one is rejected).
+    """
+    if not edtf:
+        return None
+    match = _EDTF_DATE_RE.match(edtf.strip())
+    if not match:
+        return None
+    year, month, day = match.groups()
+    if not om.YEAR_MIN <= int(year) <= om.YEAR_MAX:
+        return None
+    if month and not 1 <= int(month) <= 12:
+        return (year, None, None)
+    if day:
+        import calendar
+
+        if not 1 <= int(day) <= calendar.monthrange(int(year), int(month))[1]:
+            day = None
+    return (year, month, day if month else None)
+
+
+def work_type_of(record):
+    """The ORCID work type of a record, from its resource type."""
+    resource_type = (record.get("metadata") or {}).get("resource_type") or {}
+    type_id = resource_type.get("id")
+    if not type_id:
+        raise WorkConversionError(
+            "The record has no resource type, so its ORCID work type is unknown."
+        )
+    work_type = RESOURCE_TYPE_TO_WORK_TYPE.get(type_id)
+    if work_type is None:
+        raise WorkConversionError(
+            f"The resource type '{type_id}' has no ORCID work type; "
+            "add it to the mapping before this record can be sent."
+        )
+    return work_type
+
+
+def _doi(pids):
+    return ((pids or {}).get("doi") or {}).get("identifier")
+
+
+def doi_id(doi, relationship):
+    """A DOI as external id."""
+    return ExternalId("doi", doi, relationship, f"https://doi.org/{doi}")
+
+
+def external_ids_of(record, per_version=False):
+    """The work's identifiers.
+
+    One work per record family: ``self`` is the concept DOI, else the
+    version's DOI, else the landing page; the version's DOI is also listed as
+    ``version-of`` when it is not the ``self`` id, so works that DataCite or
+    Crossref push for that DOI group with ours. In per-version mode each
+    version is its own work with its own DOI as ``self``.
+    """
+    version_doi = _doi(record.get("pids"))
+    concept_doi = None if per_version else _doi((record.get("parent") or {}).get("pids"))
+    landing = landing_page_of(record)
+    if concept_doi:
+        ids = [doi_id(concept_doi, "self")]
+        if version_doi and version_doi.lower() != concept_doi.lower():
+            ids.append(doi_id(version_doi, "version-of"))
+        return ids
+    if version_doi:
+        return [doi_id(version_doi, "self")]
+    if landing:
+        return [ExternalId("uri", landing, "self", landing)]
+    raise WorkConversionError(
+        "The record has neither a DOI nor a landing page URL to identify it on ORCID."
+    )
+
+
+def landing_page_of(record):
+    """The record's public landing page URL, if the service gave one."""
+    return (record.get("links") or {}).get("self_html")
+
+
+def orcid_language(code):
+    """ORCID's language code for an ISO 639-3 (or 639-1) code, or ``None``."""
+    if not code:
+        return None
+    code = code.strip().lower()
+    if len(code) == 3:
+        import pycountry
+
+        language = pycountry.languages.get(alpha_3=code)
+        code = getattr(language, "alpha_2", None)
+        if not code:
+            return None
+    code = _ORCID_LANGUAGE_SPELLING.get(code, code)
+    return code if code in om.LANGUAGE_CODES else None
+
+
+def _role_id(entry):
+    return ((entry.get("role") or {}).get("id")) or None
+
+
+def _contributor(entry, sequence, default_role):
+    person = entry.get("person_or_org") or {}
+    name = person.get("name") or ", ".join(
+        part for part in (person.get("family_name"), person.get("given_name")) if part
+    )
+    name = clean_text(name)
+    if not name:
+        return None
+    orcid = None
+    for identifier in person.get("identifiers") or []:
+        if identifier.get("scheme") == "orcid":
+            orcid = normalize_orcid(identifier.get("identifier"))
+            break
+    role = ROLE_TO_CONTRIBUTOR_ROLE.get(_role_id(entry), default_role)
+    return Contributor(
+        credit_name=truncate(name, om.CREDIT_NAME_MAX),
+        orcid=orcid,
+        sequence=sequence,
+        role=role,
+    )
+
+
+def contributors_of(record):
+    """Creators (in order, authors unless their role maps) then contributors."""
+    metadata = record.get("metadata") or {}
+    people = []
+    for index, creator in enumerate(metadata.get("creators") or []):
+        sequence = "first" if index == 0 else "additional"
+        people.append(_contributor(creator, sequence, "author"))
+    for contributor in metadata.get("contributors") or []:
+        people.append(_contributor(contributor, "additional", None))
+    return [person for person in people if person is not None]
+
+
+def titles_of(metadata):
+    """(title, subtitle, translated title) from the main and additional titles."""
+    title = clean_text(metadata.get("title"))
+    if not title:
+        raise WorkConversionError("The record has no title; ORCID requires one.")
+    subtitle = translated = None
+    for extra in metadata.get("additional_titles") or []:
+        text = clean_text(extra.get("title"))
+        kind = (extra.get("type") or {}).get("id")
+        if not text:
+            continue
+        if kind == "subtitle" and subtitle is None:
+            subtitle = truncate(text, om.SUBTITLE_MAX)
+        elif kind == "translated-title" and translated is None:
+            language = orcid_language((extra.get("lang") or {}).get("id"))
+            if language:
+                translated = (truncate(text, om.TITLE_MAX), language)
+    return truncate(title, om.TITLE_MAX), subtitle, translated
+
+
+def bibtex_of(record):
+    """The record's BibTeX citation from InvenioRDM's own serializer, or ``None``."""
+    try:
+        from invenio_rdm_records.resources.serializers import BibtexSerializer
+
+        return _NOT_XML.sub("", BibtexSerializer().serialize_object(record)).strip() or None
+    except Exception:  # a citation is optional: never lose the work over it
+        logger.warning("No BibTeX for record %s", record.get("id"), exc_info=True)
+        return None
+
+
+def work_from_record(record, options=None, orcid_host=None):
+    """Build the ORCID work of a record (a ``RecordItem.to_dict()``)."""
+    options = options or WorkOptions(orcid_host=orcid_host or "orcid.org")
+    metadata = record.get("metadata") or {}
+    title, subtitle, translated = titles_of(metadata)
+    description = plain_text(metadata.get("description") or "")
+    languages = metadata.get("languages") or []
+    journal_title = clean_text(options.journal_title)
+    citation = bibtex_of(record) if options.with_citation else None
+    return Work(
+        title=title,
+        subtitle=subtitle,
+        translated_title=translated,
+        journal_title=truncate(journal_title, om.JOURNAL_TITLE_MAX) or None,
+        type=work_type_of(record),
+        external_ids=external_ids_of(record, per_version=options.per_version),
+        short_description=truncate(description, om.SHORT_DESCRIPTION_MAX) or None,
+        citation=("bibtex", citation) if citation else None,
+        publication_date=publication_date_parts(metadata.get("publication_date")),
+        url=landing_page_of(record),
+        contributors=contributors_of(record),
+        language_code=orcid_language(languages[0].get("id")) if languages else None,
+        orcid_host=options.orcid_host,
+    )
