@@ -1,0 +1,82 @@
+"""Celery tasks of invenio-orcid-push: they own the retries, nothing else."""
+
+import logging
+import random
+
+from celery import shared_task
+from flask import current_app
+
+from .sync import sync_record
+
+logger = logging.getLogger(__name__)
+
+
+def backoff_delay(attempt):
+    """Exponential backoff with jitter, in seconds: between half and all of
+    ``base * 2**attempt``, capped."""
+    config = current_app.config
+    ceiling = min(
+        config["ORCID_PUSH_RETRY_BACKOFF_MAX"],
+        config["ORCID_PUSH_RETRY_BACKOFF"] * 2**attempt,
+    )
+    return random.uniform(ceiling / 2, ceiling)
+
+
+@shared_task(ignore_result=True)
+def push_record_to_orcid(record_id, force=False, attempt=0):
+    """Bring the ORCID records that should show a record's family up to date.
+
+    Retries with backoff while ORCID is unavailable and waits while the DOI is
+    not registered yet; gives up after the configured number of attempts,
+    leaving the reason in the ledger for a later resync.
+
+    The attempt travels as an argument: with Flask-CeleryExt's task class
+    ``self.request.retries`` is not reliable.
+    """
+    config = current_app.config
+    max_retries = config["ORCID_PUSH_MAX_RETRIES"]
+    report = sync_record(record_id, attempt=attempt, force=force)
+    if report.waiting_for_doi:
+        if attempt < config["ORCID_PUSH_DOI_WAIT_RETRIES"]:
+            _again(record_id, force, attempt, config["ORCID_PUSH_DOI_WAIT"])
+        else:
+            logger.warning("Record %s: DOI still not registered, not pushed.", record_id)
+    elif report.retry and attempt < max_retries:
+        _again(record_id, force, attempt, backoff_delay(attempt))
+
+
+def _again(record_id, force, attempt, countdown):
+    push_record_to_orcid.apply_async(
+        args=(record_id,),
+        kwargs={"force": force, "attempt": attempt + 1},
+        countdown=countdown,
+    )
+
+
+@shared_task(ignore_result=True)
+def push_records_to_orcid(record_ids, full=True):
+    """A chunk of a bulk resync: sync each record in turn (retries go on their own).
+
+    With ``full=False`` versions unchanged since their last sync are skipped.
+    """
+    from .resync import resync_inline
+
+    resync_inline(record_ids, full=full)
+
+
+@shared_task(ignore_result=True)
+def purge_orcid_call_log():
+    """Delete ORCID call log entries older than the retention period."""
+    from datetime import datetime, timedelta, timezone
+
+    from invenio_db import db
+
+    from .models import OrcidCallLog
+
+    days = current_app.config["ORCID_PUSH_CALL_LOG_RETENTION_DAYS"]
+    cutoff = datetime.now(timezone.utc) - timedelta(days=days)
+    deleted = OrcidCallLog.query.filter(OrcidCallLog.created < cutoff).delete(
+        synchronize_session=False
+    )
+    db.session.commit()
+    return deleted
