@@ -1,0 +1,244 @@
+"""What a researcher can see and do about their ORCID link and sync.
+
+Used by the settings page and the JSON API alike; permission checks are the
+callers'.
+"""
+
+import logging
+
+from flask import current_app
+from invenio_accounts.models import UserIdentity
+from invenio_db import db
+from invenio_oauthclient import current_oauthclient
+from invenio_oauthclient.models import RemoteAccount
+from invenio_rdm_records.records.api import RDMParent, RDMRecord
+from sqlalchemy import func
+
+from .client import OrcidError, OrcidNotFoundError, revoke_token
+from .links import orcid_client_id, orcid_link_of
+from .locks import orcid_write_lock
+from .models import LinkStatus, OrcidPushAccount, OrcidWorkLedger, SyncStatus
+
+logger = logging.getLogger(__name__)
+
+PERMISSION_WORDS = {
+    "/authenticate": "know your ORCID iD",
+    "/read-limited": "read your ORCID record, including trusted-party information",
+    "/activities/update": "add and update works on your ORCID record",
+    "/person/update": "update your biographical information",
+    "openid": "sign you in",
+}
+
+
+def link_summary(user_id):
+    """The user's ORCID link and preferences, as the settings page and API show them."""
+    link = orcid_link_of(user_id)
+    account = OrcidPushAccount.get(user_id)
+    host = current_app.config["ORCID_PUSH_ORCID_HOST"]
+    scopes = account.granted_scopes.split() if account and account.granted_scopes else None
+    status = account.link_status if account and link and account.orcid == link.orcid else None
+    needs_permission = bool(link) and (
+        status == LinkStatus.NEEDS_PERMISSION
+        or (scopes is not None and "/activities/update" not in scopes)
+    )
+    return {
+        "linked": link is not None,
+        "orcid": link.orcid if link else None,
+        "orcid_url": f"https://{host}/{link.orcid}" if link else None,
+        "granted_scopes": scopes,
+        "permissions": [PERMISSION_WORDS.get(s, s) for s in scopes] if scopes else None,
+        "link_status": (status or LinkStatus.ACTIVE).value if link else None,
+        "link_problem": account.link_problem if account and status else None,
+        "needs_permission": needs_permission,
+        "preferences": preferences_of(user_id),
+    }
+
+
+def preferences_of(user_id):
+    """Sync preferences, with their defaults."""
+    account = OrcidPushAccount.get(user_id)
+    return {
+        "auto_sync": account.auto_sync if account else True,
+        "include_as_creator": account.include_as_creator if account else True,
+    }
+
+
+def update_preferences(user_id, auto_sync=None, include_as_creator=None):
+    """Change sync preferences (``None`` keeps a value)."""
+    account = OrcidPushAccount.get_or_create(user_id)
+    if auto_sync is not None:
+        account.auto_sync = bool(auto_sync)
+    if include_as_creator is not None:
+        account.include_as_creator = bool(include_as_creator)
+    db.session.commit()
+    return preferences_of(user_id)
+
+
+def _owned_parents_query(user_id):
+    model = RDMParent.model_cls
+    if db.engine.dialect.name == "postgresql":
+        owner = func.jsonb_extract_path_text(model.json, "access", "owned_by", "user")
+    else:
+        owner = func.json_extract(model.json, "$.access.owned_by.user")
+    return model.query.filter(func.cast(owner, db.String) == str(user_id))
+
+
+def _latest_version(parent_uuid):
+    """The newest version row of a record family (deleted ones included), or ``None``."""
+    model_cls = RDMRecord.model_cls
+    return (
+        model_cls.query.filter_by(parent_id=parent_uuid, is_deleted=False)
+        .order_by(model_cls.index.desc())
+        .first()
+    )
+
+
+def records_of(user_id, page=1, size=20):
+    """The user's record families, newest first, with their ORCID status.
+
+    Returns ``(total, rows)``; each row has the latest version's id, title and
+    access, and the ledger row for the user's linked iD (if any).
+    """
+    link = orcid_link_of(user_id)
+    parents = _owned_parents_query(user_id).order_by(RDMParent.model_cls.created.desc())
+    total = parents.count()
+    rows = []
+    for parent in parents.offset((page - 1) * size).limit(size):
+        latest = _latest_version(parent.id)
+        if latest is None:
+            continue  # drafts only, never published
+        data = latest.json or {}
+        parent_pid = (parent.json or {}).get("id")
+        entry = OrcidWorkLedger.get(link.orcid, parent_pid) if link else None
+        status = getattr(latest.deletion_status, "value", latest.deletion_status)
+        rows.append({
+            "id": data.get("id"),
+            "parent_id": parent_pid,
+            "title": (data.get("metadata") or {}).get("title"),
+            "public": ((data.get("access") or {}).get("record") == "public")
+            and status in (None, "P"),
+            "orcid": orcid_status_words(entry, link),
+        })
+    return total, rows
+
+
+def orcid_status_words(entry, link):
+    """The ORCID status of one family for people: state, message, what to do."""
+    if link is None:
+        return {"state": "not-linked", "message": "Connect ORCID to send this record."}
+    if entry is None:
+        return {"state": "not-sent",
+                "message": "Not sent (published before you connected ORCID, or not public). "
+                           "Use 'Sync now' to send it."}
+    state = entry.status.value
+    if entry.status == SyncStatus.SYNCED:
+        when = entry.synced_at.strftime("%Y-%m-%d %H:%M UTC") if entry.synced_at else ""
+        return {"state": state, "message": f"On ORCID since {when}", "put_code": entry.put_code}
+    if entry.status == SyncStatus.PENDING:
+        return {"state": state, "message": entry.last_error or "Waiting to be sent."}
+    if entry.status == SyncStatus.REMOVED_BY_RESEARCHER:
+        return {"state": state, "message": "Removed by you on ORCID. Use 'Send again' "
+                                           "to put it back."}
+    if entry.status == SyncStatus.REMOVED:
+        return {"state": state, "message": "Not on ORCID: the record is not public."}
+    if entry.status == SyncStatus.INVALID:
+        return {"state": state, "message": f"Cannot be sent: {entry.last_error} "
+                                           "Ask the repository's support for help."}
+    return {"state": state, "message": f"Failed: {entry.last_error} It will be retried; "
+                                       "use 'Sync now' to try again at once."}
+
+
+def owner_of(record_id):
+    """The owner id of a record's parent, or ``None`` if the record is unknown."""
+    from .sync import resolve_record
+
+    record = resolve_record(record_id)
+    owned_by = record.parent.access.owned_by if record is not None else None
+    return owned_by.owner_id if owned_by else None
+
+
+def request_sync(record_id):
+    """The researcher's "sync now": push this record's family, even an old one."""
+    from .tasks import push_record_to_orcid
+
+    push_record_to_orcid.delay(record_id, force=True)
+
+
+def send_existing_records(user_id):
+    """Backfill: send the user's public records published before linking."""
+    from .tasks import push_record_to_orcid
+
+    OrcidPushAccount.get_or_create(user_id).include_existing = True
+    db.session.commit()
+    count = 0
+    for parent in _owned_parents_query(user_id):
+        latest = _latest_version(parent.id)
+        if latest is not None and ((latest.json or {}).get("access") or {}).get("record") == "public":
+            push_record_to_orcid.delay(latest.json["id"])
+            count += 1
+    return count
+
+
+def revoke_orcid_access(user_id, remote_app=None):
+    """Revoke the user's token at ORCID; ``False`` if ORCID could not be told."""
+    link = orcid_link_of(user_id)
+    if link is None:
+        return True
+    remote = current_oauthclient.oauth.remote_apps[
+        remote_app or current_app.config["ORCID_PUSH_REMOTE_APP"]
+    ]
+    try:
+        revoke_token(
+            current_app.config["ORCID_PUSH_OAUTH_URL"],
+            remote.consumer_key,
+            remote.consumer_secret,
+            link.access_token,
+            timeout=current_app.config["ORCID_PUSH_HTTP_TIMEOUT"],
+        )
+    except OrcidError as exc:
+        logger.warning("Could not revoke ORCID access of user %s: %s", user_id, exc.reason)
+        return False
+    return True
+
+
+def remove_works_from_orcid(user_id):
+    """Delete from ORCID every work this repository created for the user. Returns a count."""
+    link = orcid_link_of(user_id)
+    if link is None:
+        return 0
+    from .sync import client_for
+
+    removed = 0
+    entries = OrcidWorkLedger.query.filter(
+        OrcidWorkLedger.orcid == link.orcid, OrcidWorkLedger.put_code.isnot(None)
+    ).all()
+    for entry in entries:
+        with orcid_write_lock(link.orcid):
+            try:
+                client_for(link, entry).delete_work(link.orcid, entry.put_code)
+            except OrcidNotFoundError:
+                pass
+            except OrcidError as exc:
+                entry.mark_failed(exc.reason, exc.code)
+                db.session.commit()
+                continue
+            entry.mark_removed()
+            db.session.commit()
+            removed += 1
+    return removed
+
+
+def disconnect_orcid(user_id, remove_works=False):
+    """Unlink ORCID: optionally delete our works, revoke the token, forget the link.
+
+    The ledger is kept. Returns ``(works removed, whether ORCID confirmed the revocation)``.
+    """
+    removed = remove_works_from_orcid(user_id) if remove_works else 0
+    revoked = revoke_orcid_access(user_id)
+    client_id = orcid_client_id()
+    account = RemoteAccount.get(user_id, client_id) if client_id else None
+    if account is not None:
+        account.delete()
+    UserIdentity.query.filter_by(id_user=user_id, method="orcid").delete()
+    db.session.commit()
+    return removed, revoked

@@ -1,0 +1,59 @@
+"""Telling researchers, once, that their ORCID link stopped working."""
+
+import logging
+from datetime import datetime, timezone
+
+import jinja2
+from flask import current_app
+from flask_mail import Message
+from invenio_accounts.models import User
+
+from .models import LinkStatus, OrcidPushAccount
+from .templating import templates_folder
+
+logger = logging.getLogger(__name__)
+
+_emails = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(templates_folder()), autoescape=False
+)
+
+
+def notify_link_problem(user_id):
+    """E-mail the researcher about their link's problem, once per problem.
+
+    The caller commits (``notified_at`` records that the message went out).
+    """
+    account = OrcidPushAccount.get(user_id)
+    if account is None or account.link_status == LinkStatus.ACTIVE or account.notified_at:
+        return False
+    user = User.query.get(user_id)
+    if user is None or not user.email:
+        return False
+    config = current_app.config
+    sitename = config.get("THEME_SITENAME", "The repository")
+    action = (
+        "Grant update permission"
+        if account.link_status == LinkStatus.NEEDS_PERMISSION
+        else "Reconnect ORCID"
+    )
+    body = _emails.get_template("invenio_orcid_push/emails/link_problem.txt").render(
+        name=(user.user_profile or {}).get("full_name") or user.email,
+        sitename=sitename,
+        orcid_url=f"https://{config['ORCID_PUSH_ORCID_HOST']}/{account.orcid}",
+        problem=account.link_problem,
+        settings_url=config["SITE_UI_URL"].rstrip("/") + "/account/settings/orcid/",
+        action=action,
+    )
+    message = Message(
+        subject=f"{sitename}: your ORCID connection needs your attention",
+        sender=config.get("MAIL_DEFAULT_SENDER"),
+        recipients=[user.email],
+        body=body,
+    )
+    try:
+        current_app.extensions["mail"].send(message)
+    except Exception:  # the ledger and the settings page still tell the story
+        logger.exception("Could not e-mail user %s about their ORCID link", user_id)
+        return False
+    account.notified_at = datetime.now(timezone.utc)
+    return True

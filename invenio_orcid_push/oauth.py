@@ -1,0 +1,113 @@
+"""ORCID remote apps for invenio-oauthclient that may write works.
+
+The stock ORCID apps of invenio-oauthclient ask for ``/authenticate`` only,
+which cannot write to ORCID. These ask for ``/read-limited
+/activities/update``, sign in and link like the stock ones, and take their
+URLs from ``ORCID_PUSH_OAUTH_URL`` and ``ORCID_PUSH_API_URL``::
+
+    from invenio_orcid_push.oauth import REMOTE_APP
+    OAUTHCLIENT_REMOTE_APPS = {"orcid": REMOTE_APP}
+    ORCID_APP_CREDENTIALS = {"consumer_key": "APP-...", "consumer_secret": "..."}
+
+Every authorization records the scopes ORCID granted (``OrcidPushAccount``),
+so a link made with ``/authenticate`` only is recognised and can be upgraded.
+"""
+
+import copy
+
+from flask import current_app
+from flask_login import current_user
+from flask_oauthlib.client import OAuthRemoteApp
+from invenio_accounts.models import UserIdentity
+from invenio_db import db
+from invenio_oauthclient.contrib import orcid as stock_orcid
+from invenio_oauthclient.signals import account_info_received, account_setup_received
+
+from .identifiers import normalize_orcid
+
+SCOPES = "/read-limited /activities/update"
+"""What the plugin asks ORCID for (ORCID asks for both together)."""
+
+
+class OrcidRemoteApp(OAuthRemoteApp):
+    """A remote app whose ORCID URLs follow the ``ORCID_PUSH_*_URL`` settings."""
+
+    def _get_property(self, key, default=False):
+        if key in ("access_token_url", "authorize_url", "base_url") and (
+            getattr(self, f"_{key}", None) is None
+        ):
+            config = (self.oauth.app or current_app).config
+            oauth_url = config["ORCID_PUSH_OAUTH_URL"].rstrip("/")
+            return {
+                "access_token_url": f"{oauth_url}/token",
+                "authorize_url": f"{oauth_url}/authorize",
+                "base_url": config["ORCID_PUSH_API_URL"].rstrip("/") + "/",
+            }[key]
+        return super()._get_property(key, default)
+
+
+def _remote_app(title, description):
+    app = copy.deepcopy(stock_orcid.REMOTE_MEMBER_APP)
+    app.update(
+        title=title,
+        description=description,
+        remote_app="invenio_orcid_push.oauth:OrcidRemoteApp",
+        disconnect_handler="invenio_orcid_push.oauth:disconnect_handler",
+    )
+    params = app["params"]
+    params.update(base_url=None, access_token_url=None, authorize_url=None)
+    params["request_token_params"] = {"scope": SCOPES, "show_login": "true"}
+    return app
+
+
+REMOTE_APP = _remote_app(
+    "ORCID", "Sign in with ORCID and add your publications to your ORCID record."
+)
+"""ORCID (production, or whatever ``ORCID_PUSH_OAUTH_URL`` points at)."""
+
+REMOTE_SANDBOX_APP = _remote_app(
+    "ORCID Sandbox",
+    "ORCID's sandbox; set ORCID_PUSH_OAUTH_URL and ORCID_PUSH_API_URL to its hosts.",
+)
+"""ORCID sandbox: the same app, titled for test instances."""
+
+
+def disconnect_handler(remote, *args, **kwargs):
+    """Unlink from "Linked accounts": revoke the token at ORCID, then unlink."""
+    from .accounts import revoke_orcid_access
+
+    if current_user.is_authenticated:
+        revoke_orcid_access(current_user.id, remote_app=remote.name)
+    return stock_orcid.disconnect_handler(remote, *args, **kwargs)
+
+
+def _is_ours(remote):
+    return remote.name == current_app.config["ORCID_PUSH_REMOTE_APP"]
+
+
+def _record_grant(user_id, response):
+    from .models import OrcidPushAccount
+
+    orcid = normalize_orcid((response or {}).get("orcid"))
+    if user_id is None or orcid is None:
+        return
+    OrcidPushAccount.get_or_create(user_id).mark_authorized(orcid, response.get("scope"))
+
+
+@account_info_received.connect
+def _on_authorized(remote, response=None, account_info=None, **kwargs):
+    """Every ORCID authorization of a known iD: remember what ORCID granted."""
+    if not _is_ours(remote):
+        return
+    orcid = normalize_orcid((response or {}).get("orcid"))
+    identity = UserIdentity.query.filter_by(method="orcid", id=orcid).one_or_none()
+    if identity is not None:
+        _record_grant(identity.id_user, response)
+        db.session.commit()
+
+
+@account_setup_received.connect
+def _on_first_link(remote, token=None, response=None, **kwargs):
+    """First link of an ORCID account (the setup handler ran in this transaction)."""
+    if _is_ours(remote) and token is not None:
+        _record_grant(token.remote_account.user_id, response)
