@@ -1,0 +1,95 @@
+"""DataCite DOIs that are registered only when DataCite says so.
+
+InvenioRDM's stock DataCite client cannot be pointed at another server, and
+its provider marks a DOI registered locally before DataCite has answered, so
+a failed registration looks like a success. These subclasses fix both: the
+client honours ``DATACITE_URL`` (``<config prefix>_URL``), and the provider
+records the DOI as registered only after DataCite accepted it; otherwise the
+DOI stays reserved, the failure is logged, and ORCID pushes wait for it.
+"""
+
+from datacite import DataCiteRESTClient
+from datacite.errors import DataCiteError
+from flask import current_app
+from invenio_rdm_records.resources.serializers import DataCite45JSONSerializer
+from invenio_rdm_records.services.pids.providers.datacite import (
+    DataCiteClient as StockDataCiteClient,
+)
+from invenio_rdm_records.services.pids.providers.datacite import (
+    DataCitePIDProvider as StockDataCitePIDProvider,
+)
+from invenio_rdm_records.utils import ChainObject
+
+
+ORCID_SCHEME_URI = "https://orcid.org"
+
+
+class OrcidAwareDataCite45JSONSerializer(DataCite45JSONSerializer):
+    """DataCite 4.5 JSON whose ORCID name identifiers carry ``schemeUri``.
+
+    InvenioRDM's serializer writes ``nameIdentifierScheme: ORCID`` without the
+    scheme URI that DataCite and its harvesters use to resolve the iD.
+    """
+
+    def dump_obj(self, obj):
+        """Dump the record, then complete the ORCID name identifiers."""
+        data = super().dump_obj(obj)
+        for key in ("creators", "contributors"):
+            for person in data.get(key) or []:
+                for identifier in person.get("nameIdentifiers") or []:
+                    if identifier.get("nameIdentifierScheme", "").upper() == "ORCID":
+                        identifier["nameIdentifierScheme"] = "ORCID"
+                        identifier.setdefault("schemeUri", ORCID_SCHEME_URI)
+        return data
+
+
+class DataCiteClient(StockDataCiteClient):
+    """DataCite client whose API base URL is configurable (``DATACITE_URL``)."""
+
+    @property
+    def api(self):
+        """DataCite REST API client, on ``DATACITE_URL`` when set."""
+        if self._api is None:
+            url = self.cfg("url")
+            if not url:
+                return super().api
+            self.check_credentials()
+            self._api = DataCiteRESTClient(
+                self.cfg("username"),
+                self.cfg("password"),
+                self.cfg("prefix"),
+                test_mode=False,
+                url=url,
+                timeout=self.cfg("timeout", 30),
+            )
+        return self._api
+
+
+class DataCitePIDProvider(StockDataCitePIDProvider):
+    """DataCite provider that registers a DOI locally only after DataCite did,
+    sending ORCID iDs with their scheme URI."""
+
+    def __init__(self, id_, client=None, serializer=None, **kwargs):
+        """Default to the ORCID-aware serializer."""
+        super().__init__(
+            id_, client=client,
+            serializer=serializer or OrcidAwareDataCite45JSONSerializer(), **kwargs
+        )
+
+    def register(self, pid, record, **kwargs):
+        """Register the DOI at DataCite, then mark it registered here."""
+        child = record._child if isinstance(record, ChainObject) else record
+        if child["access"]["record"] == "restricted":
+            return False
+        try:
+            doc = self.serializer.dump_obj(record)
+            self.client.api.public_doi(metadata=doc, url=kwargs["url"], doi=pid.pid_value)
+        except DataCiteError as exc:
+            current_app.logger.warning(
+                "DataCite did not register DOI %s; it stays reserved.", pid.pid_value
+            )
+            self._log_errors(exc)
+            return False
+        if not pid.is_registered():
+            return pid.register()
+        return True
