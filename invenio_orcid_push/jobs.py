@@ -1,0 +1,116 @@
+"""Jobs for InvenioRDM's administration panel (invenio-jobs): run, schedule, history."""
+
+from celery import shared_task
+from invenio_accounts.models import User
+from invenio_db import db
+from invenio_jobs.errors import TaskExecutionPartialError
+from invenio_jobs.jobs import JobType, PredefinedArgsSchema
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from .resync import families, pending_or_failed, resync_inline
+from .sync import FAILED
+
+
+class BulkResyncArgsSchema(PredefinedArgsSchema):
+    """What to resync: everything, one user, one record, or the failures."""
+
+    job_arg_schema = fields.String(
+        metadata={"type": "hidden"},
+        dump_default="BulkResyncArgsSchema",
+        load_default="BulkResyncArgsSchema",
+    )
+    scope = fields.String(
+        load_default="all",
+        validate=validate.OneOf(["all", "user", "record", "failed"]),
+        metadata={"description": "all, user, record or failed"},
+    )
+    user = fields.String(allow_none=True, metadata={"description": "E-mail or id (scope user)"})
+    record = fields.String(allow_none=True, metadata={"description": "Record id (scope record)"})
+
+    @validates_schema
+    def check_scope(self, data, **kwargs):
+        """A user or record scope needs its value."""
+        scope = data.get("scope", "all")
+        if scope in ("user", "record") and not data.get(scope):
+            raise ValidationError(f"Give the {scope} to resync.", field_name=scope)
+
+
+def _finish(counts):
+    failed = counts.get(FAILED, 0)
+    summary = ", ".join(f"{n} {action}" for action, n in sorted(counts.items())) or "nothing to do"
+    if failed:
+        raise TaskExecutionPartialError(
+            f"ORCID resync finished with failures: {summary}.", errored_entries_count=failed
+        )
+    return summary
+
+
+@shared_task(ignore_result=True)
+def bulk_resync_job(scope="all", user=None, record=None, since=None, **kwargs):
+    """The "ORCID bulk resync" job."""
+    from datetime import datetime
+
+    since_date = datetime.fromisoformat(since) if isinstance(since, str) else since
+    target = None
+    if scope == "user":
+        target = (User.query.get(int(user)) if str(user).isdigit()
+                  else User.query.filter(db.func.lower(User.email) == user.lower()).one_or_none())
+        if target is None:
+            raise TaskExecutionPartialError(f"No user '{user}'.", errored_entries_count=1)
+    ids = families(everything=scope == "all", user=target,
+                   record=record if scope == "record" else None,
+                   failed=scope == "failed", since=since_date)
+    return _finish(resync_inline(ids))
+
+
+@shared_task(ignore_result=True)
+def nightly_reconcile_job(since=None, **kwargs):
+    """The "ORCID nightly reconcile" job: retry what waits or failed, re-check changes."""
+    from datetime import datetime
+
+    since_date = datetime.fromisoformat(since) if isinstance(since, str) else since
+    seen = set()
+
+    def once(ids):
+        for record_id in ids:
+            if record_id not in seen:
+                seen.add(record_id)
+                yield record_id
+
+    counts = resync_inline(once(pending_or_failed()))
+    if since_date is not None:
+        counts.update(resync_inline(once(families(everything=True, since=since_date)),
+                                    full=False))
+    from .tasks import purge_orcid_call_log
+
+    purge_orcid_call_log()
+    return _finish(counts)
+
+
+class BulkResyncJob(JobType):
+    """ORCID bulk resync: everything, one user, one record, or the failures."""
+
+    id = "orcid_push_bulk_resync"
+    title = "ORCID bulk resync"
+    description = "Bring ORCID records up to date with the repository."
+    task = bulk_resync_job
+    arguments_schema = BulkResyncArgsSchema
+
+    @classmethod
+    def build_task_arguments(cls, job_obj, since=None, **kwargs):
+        """Resync everything changed since the last run by default."""
+        return {"scope": "all", "since": since.isoformat() if since else None}
+
+
+class NightlyReconcileJob(JobType):
+    """ORCID nightly reconcile: retry failed and waiting pushes, re-check changed records."""
+
+    id = "orcid_push_nightly_reconcile"
+    title = "ORCID nightly reconcile"
+    description = "Retry failed and waiting ORCID pushes and re-check records changed since the last run."
+    task = nightly_reconcile_job
+
+    @classmethod
+    def build_task_arguments(cls, job_obj, since=None, **kwargs):
+        """Records changed since the last successful run."""
+        return {"since": since.isoformat() if since else None}

@@ -1,0 +1,126 @@
+"""invenio orcid-push resync / status: bulk resync from the database, with clear errors."""
+
+import pytest
+
+from invenio_orcid_push.cli import orcid_push
+from invenio_orcid_push.models import OrcidWorkLedger
+
+from conftest import record_data
+
+
+@pytest.fixture
+def run(base_app):
+    def _run(*args):
+        return base_app.test_cli_runner().invoke(orcid_push, list(args))
+
+    return _run
+
+
+@pytest.fixture
+def unsent(app, make_user, link_orcid, publish):
+    """A linked user with two records published while pushing was off."""
+    user = make_user()
+    app.config["ORCID_PUSH_ENABLED"] = False
+    try:
+        records = [publish(user, record_data(title=f"Unsent {n}")) for n in range(2)]
+    finally:
+        app.config["ORCID_PUSH_ENABLED"] = True
+    orcid = link_orcid(user)
+    # Linked after publishing: only a resync that is asked for sends them.
+    from invenio_orcid_push.models import OrcidPushAccount
+    from invenio_db import db
+
+    OrcidPushAccount.get_or_create(user.id).include_existing = True
+    db.session.commit()
+    return user, orcid, records
+
+
+def test_dry_run_says_what_would_change_and_calls_nothing(run, unsent, orcid_simulator):
+    user, orcid, _ = unsent
+    calls = len(orcid_simulator.state.request_log)
+
+    result = run("resync", "--user", user.email, "--dry-run")
+
+    assert result.exit_code == 0, result.output
+    assert "Dry run, nothing sent to ORCID" in result.output
+    assert "created         2" in result.output
+    assert len(orcid_simulator.state.request_log) == calls
+
+
+def test_resync_of_a_user_pushes_their_records_and_is_safe_to_run_twice(
+    run, unsent, orcid_simulator
+):
+    user, orcid, records = unsent
+
+    first = run("resync", "--user", str(user.id))
+    calls = len(orcid_simulator.state.request_log)
+    second = run("resync", "--user", user.email)
+
+    assert first.exit_code == 0, first.output
+    assert "Scheduled 2 record families" in first.output
+    assert sorted(w.work["title"] for w in orcid_simulator.state.works_of(orcid)) == [
+        "Unsent 0", "Unsent 1"]
+    assert second.exit_code == 0
+    assert len(orcid_simulator.state.request_log) == calls  # unchanged: zero calls
+    assert "unchanged       2" in run("resync", "--user", user.email, "--dry-run").output
+
+
+def test_resync_of_one_record_and_of_failures(run, unsent, orcid_simulator, app):
+    _, orcid, records = unsent
+    retries = app.config["ORCID_PUSH_MAX_RETRIES"] + 1
+    orcid_simulator.state.inject_fault(status=503, method="POST", times=retries)
+    run("resync", "--record", records[0].id)
+    assert OrcidWorkLedger.get(orcid, records[0]["parent"]["id"]).status.value == "failed"
+
+    result = run("resync", "--failed")
+
+    assert result.exit_code == 0, result.output
+    assert OrcidWorkLedger.get(orcid, records[0]["parent"]["id"]).status.value == "synced"
+
+
+def test_status_counts_rows_per_status(run, unsent):
+    run("resync", "--all")
+    result = run("status")
+    assert result.exit_code == 0
+    assert "synced" in result.output and "failed" in result.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (("resync", "--user", "nobody@example.org"), "no user 'nobody@example.org'"),
+    (("resync", "--record", "nope-00000"), "no record 'nope-00000'"),
+    (("resync", "--all", "--since", "last tuesday"), "'last tuesday' is not a date"),
+    (("resync",), "Choose exactly one of"),
+    (("resync", "--all", "--failed"), "Choose exactly one of"),
+])
+def test_bad_input_gets_a_one_line_error_and_exit_status_2(run, args, message):
+    result = run(*args)
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_a_quick_resync_skips_unchanged_versions_without_reading_them(
+    app, run, unsent, orcid_simulator, monkeypatch
+):
+    from invenio_orcid_push import sync
+
+    user, orcid, records = unsent
+    run("resync", "--user", user.email)
+    read = []
+    original = sync.resolve_family
+    monkeypatch.setattr(sync, "resolve_family", lambda *a, **k: read.append(a) or original(*a, **k))
+
+    quick = run("resync", "--user", user.email, "--quick")
+    assert quick.exit_code == 0 and read == []
+
+    from conftest import Depositor
+
+    # Edited while pushing was off: only the resync can notice.
+    app.config["ORCID_PUSH_ENABLED"] = False
+    try:
+        Depositor(user).edit(records[0].id, lambda d: d["metadata"].update(title="Edited"))
+    finally:
+        app.config["ORCID_PUSH_ENABLED"] = True
+    read.clear()
+    run("resync", "--user", user.email, "--quick")
+    assert len(read) == 1
+    assert "Edited" in [w.work["title"] for w in orcid_simulator.state.works_of(orcid)]
