@@ -43,9 +43,11 @@ def orcid_push():
 @click.option("--failed", is_flag=True, help="Families whose last push failed.")
 @click.option("--since", help="Only records changed since this date (YYYY-MM-DD).")
 @click.option("--dry-run", is_flag=True, help="Only say what would change.")
-@click.option("--full/--quick", default=True, show_default=True,
-              help="--quick skips versions unchanged since their last sync without reading "
-                   "them (it misses changes outside the record, e.g. newly linked co-creators).")
+@click.option("--full/--quick", default=False,
+              help="--quick (default) skips, a chunk at a time, versions where nothing that "
+                   "decides their works changed since their last sync (record, owner, ORCID "
+                   "links, preferences) without reading them. --full reads every record: "
+                   "use it after upgrading the plugin or changing ORCID_PUSH_* settings.")
 @click.option("--chunk-size", default=200, show_default=True,
               help="Records per Celery task.")
 @with_appcontext

@@ -26,6 +26,11 @@ class BulkResyncArgsSchema(PredefinedArgsSchema):
     )
     user = fields.String(allow_none=True, metadata={"description": "E-mail or id (scope user)"})
     record = fields.String(allow_none=True, metadata={"description": "Record id (scope record)"})
+    full = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Read every record, even those unchanged since their last "
+                                 "sync (after an upgrade or a settings change)"},
+    )
 
     @validates_schema
     def check_scope(self, data, **kwargs):
@@ -46,7 +51,7 @@ def _finish(counts):
 
 
 @shared_task(ignore_result=True)
-def bulk_resync_job(scope="all", user=None, record=None, since=None, **kwargs):
+def bulk_resync_job(scope="all", user=None, record=None, since=None, full=False, **kwargs):
     """The "ORCID bulk resync" job."""
     from datetime import datetime
 
@@ -60,7 +65,7 @@ def bulk_resync_job(scope="all", user=None, record=None, since=None, **kwargs):
     ids = families(everything=scope == "all", user=target,
                    record=record if scope == "record" else None,
                    failed=scope == "failed", since=since_date)
-    return _finish(resync_inline(ids))
+    return _finish(resync_inline(ids, full=full))
 
 
 @shared_task(ignore_result=True)

@@ -11,7 +11,7 @@ from invenio_db import db
 from invenio_pidstore.models import PersistentIdentifier
 from invenio_rdm_records.records.api import RDMRecord
 
-from .models import OrcidWorkLedger, SyncStatus
+from .models import OrcidPushAccount, OrcidWorkLedger, SyncStatus
 
 
 def _records(since=None, parent_ids=None):
@@ -73,47 +73,139 @@ SETTLED = (SyncStatus.SYNCED, SyncStatus.REMOVED, SyncStatus.REMOVED_BY_RESEARCH
            SyncStatus.INVALID)
 
 
-def unchanged_since_sync(record_id):
-    """Whether this version was already dealt with and has not changed since.
+def _aware(moment):
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment
 
-    True when ledger rows were written for exactly this version, all settled,
-    after the version's last change. Changes outside the record (a newly
-    linked co-creator, new preferences, a new mapping) are not seen: a full
-    resync (``full=True``) checks everything.
+
+def _changed_at(query):
+    """``{key: latest updated}`` of a query of ``(key, updated)`` pairs."""
+    latest = {}
+    for key, updated in query:
+        updated = _aware(updated)
+        if key not in latest or updated > latest[key]:
+            latest[key] = updated
+    return latest
+
+
+def unchanged_among(record_ids):
+    """The ids among ``record_ids`` that need no look, found with a few queries per chunk.
+
+    A version needs no look when nothing that decides its works changed since
+    they were last dealt with: its ledger rows are all settled and newer than
+    the version, its parent (owner, access) and, for every user concerned (the
+    owner, every user whose linked iD is among the creators and contributors,
+    every user with a row), their ORCID link and preferences. A version with
+    no rows needs no look when no user concerned has an ORCID link. What this
+    cannot see is a change of the mapping itself (a plugin upgrade, new
+    ``ORCID_PUSH_*`` settings): a full resync (``full=True``) reads everything.
     """
-    model = RDMRecord.model_cls
-    changed = (
-        db.session.query(model.updated)
-        .join(PersistentIdentifier, PersistentIdentifier.object_uuid == model.id)
-        .filter(PersistentIdentifier.pid_type == "recid",
-                PersistentIdentifier.pid_value == record_id)
-        .scalar()
-    )
-    rows = db.session.query(OrcidWorkLedger.status, OrcidWorkLedger.updated).filter(
-        OrcidWorkLedger.record_id == record_id).all()
-    if changed is None or not rows:
-        return False
-    if changed.tzinfo is None:
-        changed = changed.replace(tzinfo=timezone.utc)
-    return all(
-        status in SETTLED
-        and (updated if updated.tzinfo else updated.replace(tzinfo=timezone.utc)) >= changed
-        for status, updated in rows
-    )
+    from invenio_oauthclient.models import RemoteAccount
+    from invenio_accounts.models import UserIdentity
+
+    from .links import orcid_client_id
+    from .sync import orcid_ids_in, owner_id_of
+
+    ids = list(dict.fromkeys(record_ids))
+    if not ids:
+        return set()
+    model, parent_model = RDMRecord.model_cls, RDMRecord.parent_record_cls.model_cls
+    versions = {
+        pid_value: (_aware(updated), json or {}, _aware(parent_updated), parent_json or {})
+        for pid_value, updated, json, parent_updated, parent_json in (
+            db.session.query(PersistentIdentifier.pid_value, model.updated, model.json,
+                             parent_model.updated, parent_model.json)
+            .join(model, PersistentIdentifier.object_uuid == model.id)
+            .join(parent_model, parent_model.id == model.parent_id)
+            .filter(PersistentIdentifier.pid_type == "recid",
+                    PersistentIdentifier.pid_value.in_(ids))
+        )
+    }
+    rows = {}
+    for record_id, user_id, status, updated in db.session.query(
+        OrcidWorkLedger.record_id, OrcidWorkLedger.user_id, OrcidWorkLedger.status,
+        OrcidWorkLedger.updated,
+    ).filter(OrcidWorkLedger.record_id.in_(ids)):
+        rows.setdefault(record_id, []).append((user_id, status, _aware(updated)))
+
+    listed = {record_id: orcid_ids_in(json) for record_id, (_, json, _, _) in versions.items()}
+    all_listed = set().union(*listed.values()) if listed else set()
+    holder = dict(
+        db.session.query(UserIdentity.id, UserIdentity.id_user).filter(
+            UserIdentity.method == "orcid", UserIdentity.id.in_(sorted(all_listed)))
+    ) if all_listed else {}
+    concerned = {}
+    for record_id, (_, _, _, parent_json) in versions.items():
+        users = {holder[orcid] for orcid in listed[record_id] if orcid in holder}
+        users |= {user_id for user_id, _, _ in rows.get(record_id, [])}
+        owner = owner_id_of({"parent": parent_json})
+        if owner is not None:
+            users.add(owner)
+        concerned[record_id] = users
+    everyone = sorted(set().union(*concerned.values())) if concerned else []
+    linked = _changed_at(
+        db.session.query(RemoteAccount.user_id, RemoteAccount.updated).filter(
+            RemoteAccount.client_id == orcid_client_id(),
+            RemoteAccount.user_id.in_(everyone))
+    ) if everyone else {}
+    settings = {}
+    if everyone:
+        for query in (
+            db.session.query(OrcidPushAccount.user_id, OrcidPushAccount.updated)
+            .filter(OrcidPushAccount.user_id.in_(everyone)),
+            db.session.query(UserIdentity.id_user, UserIdentity.updated)
+            .filter(UserIdentity.method == "orcid", UserIdentity.id_user.in_(everyone)),
+        ):
+            for user_id, updated in _changed_at(query).items():
+                settings[user_id] = max(updated, settings.get(user_id, updated))
+
+    unchanged = set()
+    for record_id, (updated, _, parent_updated, _) in versions.items():
+        users = concerned[record_id]
+        entries = rows.get(record_id)
+        if not entries:
+            if not any(user in linked for user in users):
+                unchanged.add(record_id)  # nobody concerned has an ORCID link
+            continue
+        if any(status not in SETTLED for _, status, _ in entries):
+            continue
+        if any(user_id not in linked for user_id, _, _ in entries):
+            continue
+        changed = max([updated, parent_updated]
+                      + [linked[user] for user in users if user in linked]
+                      + [settings[user] for user in users if user in settings])
+        if all(row_updated >= changed for _, _, row_updated in entries):
+            unchanged.add(record_id)
+    return unchanged
 
 
-def resync_inline(record_ids, force=False, full=True):
+def resync_inline(record_ids, force=False, full=True, chunk_size=500):
     """Sync each record now (retries of passing failures are scheduled as usual).
 
-    With ``full=False`` versions unchanged since their last sync are skipped
-    without reading them. Returns a :class:`collections.Counter` of actions,
-    ``failed`` included.
+    With ``full=False`` versions that need no look (:func:`unchanged_among`)
+    are skipped without reading them, checked a chunk at a time. Returns a
+    :class:`collections.Counter` of actions, ``failed`` included.
     """
+    counts = Counter()
+    chunk = []
+    for record_id in record_ids:
+        chunk.append(record_id)
+        if len(chunk) >= chunk_size:
+            counts.update(_resync_chunk(chunk, force, full))
+            chunk = []
+    if chunk:
+        counts.update(_resync_chunk(chunk, force, full))
+    return counts
+
+
+def _resync_chunk(record_ids, force, full):
     from .sync import FAILED, UNCHANGED, sync_record
 
     counts = Counter()
+    skip = set() if full or force else unchanged_among(record_ids)
     for record_id in record_ids:
-        if not full and not force and unchanged_since_sync(record_id):
+        if record_id in skip:
             counts[UNCHANGED] += 1
             continue
         try:

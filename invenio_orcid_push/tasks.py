@@ -54,10 +54,11 @@ def _again(record_id, force, attempt, countdown):
 
 
 @shared_task(ignore_result=True)
-def push_records_to_orcid(record_ids, full=True):
+def push_records_to_orcid(record_ids, full=False):
     """A chunk of a bulk resync: sync each record in turn (retries go on their own).
 
-    With ``full=False`` versions unchanged since their last sync are skipped.
+    Unless ``full``, versions where nothing changed since their last sync are
+    skipped without reading them (:func:`.resync.unchanged_among`).
     """
     from .resync import resync_inline
 

@@ -124,3 +124,61 @@ def test_a_quick_resync_skips_unchanged_versions_without_reading_them(
     run("resync", "--user", user.email, "--quick")
     assert len(read) == 1
     assert "Edited" in [w.work["title"] for w in orcid_simulator.state.works_of(orcid)]
+
+
+def test_a_quick_resync_sees_a_co_creator_who_linked_orcid_since(
+    app, run, make_user, link_orcid, publish, orcid_simulator, orcid_api_client, monkeypatch
+):
+    from invenio_db import db
+
+    from invenio_orcid_push import sync
+    from invenio_orcid_push.demo import link_orcid_account, person
+    from invenio_orcid_push.models import OrcidPushAccount
+
+    depositor, colleague = make_user(), make_user()
+    depositor_orcid = link_orcid(depositor)
+    later = orcid_simulator.state.add_researcher(name="Lena Later")
+    record = publish(depositor, record_data(
+        title="Shared survey", creators=[person("Josiah", "Carberry"),
+                                         person("Lena", "Later", later.orcid)]))
+    assert [w.work["title"] for w in orcid_simulator.state.works_of(depositor_orcid)] == [
+        "Shared survey"]
+    assert orcid_simulator.state.works_of(later.orcid) == []
+
+    read = []
+    original = sync.resolve_family
+    monkeypatch.setattr(sync, "resolve_family", lambda *a, **k: read.append(a) or original(*a, **k))
+    run("resync", "--record", record.id)
+    assert read == []  # nothing changed: not even read
+
+    # The co-creator links ORCID afterwards and asks for their existing records.
+    token = orcid_simulator.state.issue_token(later.orcid, orcid_api_client.client_id)
+    link_orcid_account(colleague, later.orcid, later.name, token.access_token,
+                       orcid_api_client.client_id)
+    OrcidPushAccount.get_or_create(colleague.id).include_existing = True
+    db.session.commit()
+
+    run("resync", "--record", record.id)
+
+    assert len(read) == 1
+    assert [w.work["title"] for w in orcid_simulator.state.works_of(later.orcid)] == [
+        "Shared survey"]
+
+
+def test_a_quick_resync_does_not_read_records_nobody_linked_is_concerned_by(
+    app, run, make_user, publish, monkeypatch
+):
+    from invenio_orcid_push import sync
+    from invenio_orcid_push.resync import unchanged_among
+
+    unlinked = make_user()
+    record = publish(unlinked, record_data(title="Nobody on ORCID"))
+    read = []
+    original = sync.resolve_family
+    monkeypatch.setattr(sync, "resolve_family", lambda *a, **k: read.append(a) or original(*a, **k))
+
+    assert record.id in unchanged_among([record.id])
+    assert run("resync", "--record", record.id).exit_code == 0
+    assert read == []
+    assert run("resync", "--record", record.id, "--full").exit_code == 0
+    assert len(read) == 1
