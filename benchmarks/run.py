@@ -1,17 +1,23 @@
 """ORCID push benchmarks against the simulator, on this machine.
 
-    ./run-benchmarks.sh                 # 10,000 records (setup takes a while)
+    ./run-benchmarks.sh                 # 10,000 records (set-up takes a while)
     ./run-benchmarks.sh --records 1000  # quicker
 
 Prints, for a bulk resync of N records with the rate limit off: works/s, peak
-RSS and RSS growth between 10% and 100% of the records; with the rate limit on
-(a smaller run by default): achieved rate / limit and ORCID's 503s; for a
-resync of N unchanged records: ORCID calls and wall time; and the publish
-overhead: median publish() time with the plugin on / off, in the same run.
+RSS and RSS growth between 10% and 100% of the records; with the rate limit on,
+several worker processes sharing it through Redis: achieved rate / limit and
+ORCID's 503s; for a resync of the N records unchanged: ORCID calls and wall
+time; and the publish overhead: median publish() time with the plugin on / off,
+in the same run.
+
+The database is PostgreSQL when ``SQLALCHEMY_DATABASE_URI`` names it
+(run-benchmarks.sh does when PostgreSQL is reachable), else SQLite; its
+benchmark database is dropped and created again at each run.
 """
 
 import argparse
 import logging
+import multiprocessing
 import os
 import resource
 import statistics
@@ -19,6 +25,10 @@ import sys
 import tempfile
 import time
 import warnings
+
+# Set in the parent before forking worker processes, which inherit them.
+APP = None
+IDENTITY = None
 
 
 def rss_mb():
@@ -31,12 +41,68 @@ def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def publish(label):
+    """Publish one record as the benchmark user; its id."""
+    from invenio_rdm_records.proxies import current_rdm_records_service
+
+    from invenio_orcid_push.demo import deposit, person
+
+    data = deposit(f"Benchmark record {label}", "dataset", [person("Bench", "Mark")],
+                   "<p>Benchmark.</p>")
+    draft = current_rdm_records_service.create(IDENTITY, data)
+    return current_rdm_records_service.publish(IDENTITY, draft.id).id
+
+
+def _worker_start():
+    """In a forked worker process: its own app context and database connections."""
+    from invenio_db import db
+
+    context = APP.app_context()
+    context.push()
+    db.engine.dispose(close=False)  # never reuse the parent's connections
+
+
+def _publish_many(labels):
+    return [publish(label) for label in labels]
+
+
+def _resync_share(record_ids):
+    from invenio_orcid_push.resync import resync_inline
+
+    return dict(resync_inline(record_ids))
+
+
+def _in_workers(function, items, workers, per_task):
+    """Run ``function`` over chunks of ``items`` in forked worker processes."""
+    from invenio_db import db
+
+    db.session.remove()
+    db.engine.dispose()  # the children must not inherit open connections
+    chunks = [items[k:k + per_task] for k in range(0, len(items), per_task)]
+    with multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start) as pool:
+        return pool.map(function, chunks, chunksize=1)
+
+
+def _fresh_database(url):
+    from sqlalchemy_utils import create_database, database_exists, drop_database
+
+    if database_exists(url):
+        drop_database(url)
+    create_database(url)
+
+
 def main(argv=None):
+    global APP, IDENTITY
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--rated-records", type=int, default=1_200,
-                        help="records for the rate-limited run (20/s: 1,200 take a minute)")
+                        help="records for the rate-limited run (at 20/s 1,200 take a minute)")
     parser.add_argument("--rate", type=float, default=20)
+    parser.add_argument("--workers", type=int, default=4,
+                        help="worker processes sharing the rate limit")
+    parser.add_argument("--full-sample", type=int, default=1_000,
+                        help="records read by the timed --full resync of unchanged records")
     parser.add_argument("--publishes", type=int, default=40)
     args = parser.parse_args(argv)
 
@@ -48,18 +114,19 @@ def main(argv=None):
 
     from invenio_orcid_push.demo import (
         DEMO_RESOURCE_TYPES,
-        deposit,
         embedded_config,
         ensure_resource_types,
         link_orcid_account,
-        person,
     )
     from invenio_orcid_push.simulator import OrcidSimulator
 
     instance = tempfile.mkdtemp(prefix="orcid-push-bench-")
     os.environ["INVENIO_INSTANCE_PATH"] = instance
     osmem = OsmemServer.start(japanese=False)
-    simulator = OrcidSimulator(rate_limit=(24, 40)).start()
+    schema_dir = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "orcid-model")
+    simulator = OrcidSimulator(
+        schema_dir=schema_dir if os.path.isdir(schema_dir) else None, rate_limit=(24, 40),
+    ).start()
     client = simulator.state.register_client(name="Benchmark")
     try:
         from invenio_access.permissions import any_user, authenticated_user
@@ -68,16 +135,17 @@ def main(argv=None):
         from invenio_app.factory import create_app
         from invenio_db import db
         from invenio_files_rest.models import Location
-        from invenio_rdm_records.proxies import current_rdm_records_service
         from invenio_search.proxies import current_search
 
         config = embedded_config(instance, osmem.url, simulator, client)
         if os.environ.get("SQLALCHEMY_DATABASE_URI"):
             config["SQLALCHEMY_DATABASE_URI"] = os.environ["SQLALCHEMY_DATABASE_URI"]
             config.pop("SQLALCHEMY_ENGINE_OPTIONS")
-        config.update(ORCID_PUSH_RATE_LIMIT=0, ORCID_PUSH_LOCK_URL="memory://",
+            _fresh_database(config["SQLALCHEMY_DATABASE_URI"])
+        redis_url = os.environ.get("ORCID_PUSH_BENCH_REDIS", "redis://127.0.0.1:6379/7")
+        config.update(ORCID_PUSH_RATE_LIMIT=0, ORCID_PUSH_LOCK_URL=redis_url,
                       ORCID_PUSH_MAX_RETRIES=0, ORCID_PUSH_ADD_ORCID_TO_CREATORS=False)
-        app = create_app(**config)
+        app = APP = create_app(**config)
         app.logger.setLevel(logging.CRITICAL)
         with app.app_context():
             db.drop_all()
@@ -96,17 +164,12 @@ def main(argv=None):
 
             OrcidPushAccount.get_or_create(user.id).include_existing = True
             db.session.commit()
-            identity = get_identity(user)
-            identity.provides.update({any_user, authenticated_user})
-
-            def publish(n):
-                data = deposit(f"Benchmark record {n}", "dataset",
-                               [person("Bench", "Mark")], "<p>Benchmark.</p>")
-                draft = current_rdm_records_service.create(identity, data)
-                return current_rdm_records_service.publish(identity, draft.id).id
+            IDENTITY = get_identity(user)
+            IDENTITY.provides.update({any_user, authenticated_user})
 
             print(f"Benchmarks on {os.cpu_count()} cores, database "
-                  f"{db.engine.url.get_backend_name()}, ORCID simulator with ORCID's limit.")
+                  f"{db.engine.url.get_backend_name()}, ORCID simulator with ORCID's limit "
+                  f"(24 requests/s, bursts of 40).", flush=True)
 
             # -- publish overhead, measured first, on a small database --------------
             # As in production, tasks go to the broker (RabbitMQ) instead of running
@@ -130,18 +193,26 @@ def main(argv=None):
                 celery.conf.task_always_eager = True
             app.config["ORCID_PUSH_ENABLED"] = False
             on, off = statistics.median(timings[True]), statistics.median(timings[False])
+            overhead = (f"4. Publish overhead: median publish() {on * 1000:.0f} ms with the "
+                        f"plugin, {off * 1000:.0f} ms without: ratio {on / off:.3f} "
+                        f"(goal <= 1.05; {overhead_mode})")
+            print(overhead, flush=True)
 
-            # -- set-up: N records published with pushing off ------------------------
+            # -- set-up: N records published with pushing off, in parallel -----------
+            setup_workers = os.cpu_count() or 2
             started = time.perf_counter()
-            ids = [publish(n) for n in range(args.records)]
-            setup = time.perf_counter() - started
-            print(f"Set-up: published {args.records} records in {setup:.0f} s "
-                  f"(not measured below).")
+            labels = list(range(args.records))
+            ids = [i for chunk in _in_workers(_publish_many, labels, setup_workers, 50)
+                   for i in chunk]
+            print(f"Set-up: published {len(ids)} records in {time.perf_counter() - started:.0f} s "
+                  f"with {setup_workers} processes (not measured below).", flush=True)
             app.config["ORCID_PUSH_ENABLED"] = True
 
             from invenio_orcid_push.resync import families, resync_inline
 
-            # -- 1. bulk resync, rate limit off ------------------------------------
+            # -- 1. bulk resync, rate limit off, one process -------------------------
+            # ORCID's limit off too: this measures how fast the plugin can go.
+            simulator.set_rate_limit(None)
             calls = len(simulator.state.request_log)
             tenth = max(args.records // 10, 1)
             rss = {}
@@ -152,58 +223,56 @@ def main(argv=None):
                 done += 1
                 if done == tenth:
                     rss["tenth"] = rss_mb()
-                db.session.expunge_all()
             elapsed = time.perf_counter() - started
             rss["all"] = rss_mb()
             works = len(simulator.state.works_of(researcher.orcid))
-            print(f"1. Bulk resync, rate limit off: {works} works in {elapsed:.1f} s = "
-                  f"{works / elapsed:.1f} works/s; peak RSS {peak_rss_mb():.0f} MB; "
-                  f"RSS growth {tenth} -> {done} records: {rss['all'] - rss['tenth']:+.1f} MB "
-                  f"(goal < 50 MB); ORCID calls {len(simulator.state.request_log) - calls}")
+            print(f"1. Bulk resync, rate limit off, one process: {works} works in "
+                  f"{elapsed:.1f} s = {works / elapsed:.1f} works/s; peak RSS "
+                  f"{peak_rss_mb():.0f} MB; RSS growth {tenth} -> {done} records: "
+                  f"{rss['all'] - rss['tenth']:+.1f} MB (goal < 50 MB); ORCID calls "
+                  f"{len(simulator.state.request_log) - calls}", flush=True)
 
             # -- 3. resync of unchanged records --------------------------------------
-            for label, full in (("quick (--quick)", False), ("full (--full)", True)):
-                calls = len(simulator.state.request_log)
-                started = time.perf_counter()
-                resync_inline(families(everything=True), full=full)
-                elapsed = time.perf_counter() - started
-                db.session.expunge_all()
-                print(f"3. Resync of {len(ids) + args.publishes // 2} unchanged records, {label}: "
-                      f"{len(simulator.state.request_log) - calls} ORCID calls (goal 0), "
-                      f"{elapsed:.1f} s (goal < 10 s for 10,000)")
+            total = len(ids) + args.publishes // 2
+            calls = len(simulator.state.request_log)
+            db.session.expunge_all()
+            started = time.perf_counter()
+            counts = resync_inline(families(everything=True))
+            elapsed = time.perf_counter() - started
+            print(f"3. Resync of {total} unchanged records (default, quick): "
+                  f"{len(simulator.state.request_log) - calls} ORCID calls (goal 0), "
+                  f"{elapsed:.1f} s (goal < 10 s for 10,000); {dict(counts)}", flush=True)
+            sample = ids[:args.full_sample]
+            calls = len(simulator.state.request_log)
+            started = time.perf_counter()
+            resync_inline(sample, full=True)
+            elapsed = time.perf_counter() - started
+            print(f"   The same with --full (reads every record), on {len(sample)} of them: "
+                  f"{len(simulator.state.request_log) - calls} ORCID calls, {elapsed:.1f} s = "
+                  f"{elapsed / len(sample) * 1000:.0f} ms per record", flush=True)
 
-            # -- 2. rate-limited run on new records ----------------------------------
+            # -- 2. rate-limited run on new records, several worker processes --------
             app.config["ORCID_PUSH_ENABLED"] = False
-            rated = [publish(f"rated-{n}") for n in range(args.rated_records)]
+            rated = [i for chunk in _in_workers(
+                _publish_many, [f"rated-{n}" for n in range(args.rated_records)],
+                setup_workers, 50) for i in chunk]
             app.config["ORCID_PUSH_ENABLED"] = True
             app.config["ORCID_PUSH_RATE_LIMIT"] = args.rate
             app.config["ORCID_PUSH_RATE_BURST"] = args.rate
+            simulator.set_rate_limit((24, 40))  # ORCID's limit, from a full bucket
             calls = len(simulator.state.request_log)
-            time.sleep(2)  # ORCID's bucket refills
-            # Several workers (threads here) share the one limit.
-            import threading
-
-            def worker(share):
-                with app.app_context():
-                    resync_inline(share)
-                    db.session.remove()
-
-            threads = [threading.Thread(target=worker, args=(rated[k::4],)) for k in range(4)]
+            shares = -(-len(rated) // args.workers)
             started = time.perf_counter()
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
+            results = _in_workers(_resync_share, rated, args.workers, shares)
             elapsed = time.perf_counter() - started
             log = simulator.state.request_log[calls:]
             rate = len(log) / elapsed
-            print(f"2. Bulk resync at {args.rate:g} requests/s: {len(log)} calls in "
-                  f"{elapsed:.1f} s = {rate:.2f}/s, achieved/limit {rate / args.rate:.3f} "
-                  f"(goal >= 0.95); 503s: {sum(e['status'] == 503 for e in log)} (goal 0)")
-
-            print(f"4. Publish overhead: median publish() {on * 1000:.0f} ms with the "
-                  f"plugin, {off * 1000:.0f} ms without: ratio {on / off:.3f} "
-                  f"(goal <= 1.05; {overhead_mode})")
+            created = sum(result.get("created", 0) for result in results)
+            print(f"2. Bulk resync at {args.rate:g} requests/s, {args.workers} worker "
+                  f"processes: {len(log)} calls ({created} works created) in {elapsed:.1f} s "
+                  f"= {rate:.2f}/s, achieved/limit {rate / args.rate:.3f} (goal >= 0.95); "
+                  f"503s: {sum(e['status'] == 503 for e in log)} (goal 0)", flush=True)
+            print(overhead)
     finally:
         simulator.stop()
         osmem.close()

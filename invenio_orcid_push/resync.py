@@ -14,8 +14,31 @@ from invenio_rdm_records.records.api import RDMRecord
 from .models import OrcidPushAccount, OrcidWorkLedger, SyncStatus
 
 
+PAGE_SIZE = 1000
+"""Ids read from the database per query while streaming."""
+
+
+def _pages(query, key, page_size=None):
+    """The rows of ``query`` ordered by ``key``, fetched a page at a time.
+
+    Each page is its own query (keyset pagination), so callers may commit
+    between rows: a server-side cursor (``yield_per``) would not survive a
+    commit on PostgreSQL. Only the rows of one page are held in memory.
+    """
+    page_size = page_size or PAGE_SIZE
+    last = None
+    while True:
+        page_query = query if last is None else query.filter(key > last)
+        rows = page_query.limit(page_size).all()
+        yield from rows
+        if len(rows) < page_size:
+            return
+        last = rows[-1][0]
+
+
 def _records(since=None, parent_ids=None):
-    """``(parent uuid, record id)`` of published records, streamed from the database."""
+    """``(parent uuid, record id)`` of published records, latest version first per
+    family, streamed from the database."""
     model = RDMRecord.model_cls
     query = (
         db.session.query(model.parent_id, PersistentIdentifier.pid_value)
@@ -27,7 +50,21 @@ def _records(since=None, parent_ids=None):
         query = query.filter(model.updated >= since)
     if parent_ids is not None:
         query = query.filter(model.parent_id.in_(parent_ids))
-    return query.yield_per(1000)
+    # A page may end inside a family; the next one starts after that family,
+    # whose latest version (its first row) was already seen.
+    return _pages(query, model.parent_id)
+
+
+def _failed_record_ids(since=None):
+    rows = (
+        db.session.query(OrcidWorkLedger.record_id)
+        .filter(OrcidWorkLedger.status == SyncStatus.FAILED)
+        .distinct()
+        .order_by(OrcidWorkLedger.record_id)
+    )
+    if since is not None:
+        rows = rows.filter(OrcidWorkLedger.updated >= since)
+    return (record_id for (record_id,) in _pages(rows, OrcidWorkLedger.record_id))
 
 
 def families(everything=False, user=None, record=None, failed=False, since=None):
@@ -36,15 +73,7 @@ def families(everything=False, user=None, record=None, failed=False, since=None)
         yield record
         return
     if failed:
-        rows = (
-            db.session.query(OrcidWorkLedger.record_id)
-            .filter(OrcidWorkLedger.status == SyncStatus.FAILED)
-            .distinct()
-        )
-        if since is not None:
-            rows = rows.filter(OrcidWorkLedger.updated >= since)
-        for (record_id,) in rows.yield_per(1000):
-            yield record_id
+        yield from _failed_record_ids(since)
         return
     parent_ids = None
     if user is not None:
@@ -180,13 +209,18 @@ def unchanged_among(record_ids):
     return unchanged
 
 
-def resync_inline(record_ids, force=False, full=True, chunk_size=500):
+CHUNK_SIZE = 500
+"""Records checked together by :func:`unchanged_among` in a resync."""
+
+
+def resync_inline(record_ids, force=False, full=True, chunk_size=None):
     """Sync each record now (retries of passing failures are scheduled as usual).
 
     With ``full=False`` versions that need no look (:func:`unchanged_among`)
     are skipped without reading them, checked a chunk at a time. Returns a
     :class:`collections.Counter` of actions, ``failed`` included.
     """
+    chunk_size = chunk_size or CHUNK_SIZE
     counts = Counter()
     chunk = []
     for record_id in record_ids:
@@ -228,6 +262,6 @@ def pending_or_failed():
         db.session.query(OrcidWorkLedger.record_id)
         .filter(OrcidWorkLedger.status.in_([SyncStatus.FAILED, SyncStatus.PENDING]))
         .distinct()
+        .order_by(OrcidWorkLedger.record_id)
     )
-    for (record_id,) in rows.yield_per(1000):
-        yield record_id
+    return (record_id for (record_id,) in _pages(rows, OrcidWorkLedger.record_id))

@@ -63,3 +63,4 @@ def test_failures_make_a_partial_success_and_the_nightly_job_retries_them(
 
     assert nightly.status == RunStatusEnum.SUCCESS, nightly.message
     assert OrcidWorkLedger.get(orcid, record["parent"]["id"]).status == SyncStatus.SYNCED
+

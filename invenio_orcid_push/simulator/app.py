@@ -359,6 +359,12 @@ class OrcidSimulator(LocalServer):
                 bucket = self._buckets[client_ip] = TokenBucket(*self.rate_limit)
         return bucket.allow()
 
+    def set_rate_limit(self, rate_limit):
+        """Change the limit (``None``: off); every client starts with a full bucket."""
+        with self._buckets_lock:
+            self.rate_limit = rate_limit
+            self._buckets.clear()
+
     @property
     def api_url(self):
         """Member API base URL including the version (``ORCID_PUSH_API_URL``)."""
