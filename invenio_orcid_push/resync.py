@@ -213,7 +213,7 @@ CHUNK_SIZE = 500
 """Records checked together by :func:`unchanged_among` in a resync."""
 
 
-def resync_inline(record_ids, force=False, full=True, chunk_size=None):
+def resync_inline(record_ids, force=False, full=False, chunk_size=None):
     """Sync each record now (retries of passing failures are scheduled as usual).
 
     With ``full=False`` versions that need no look (:func:`unchanged_among`)

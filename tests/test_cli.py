@@ -182,3 +182,37 @@ def test_a_quick_resync_does_not_read_records_nobody_linked_is_concerned_by(
     assert read == []
     assert run("resync", "--record", record.id, "--full").exit_code == 0
     assert len(read) == 1
+
+
+def test_a_resync_interrupted_with_ctrl_c_leaves_nothing_half_written(
+    app, run, unsent, orcid_simulator, monkeypatch
+):
+    """Ctrl-C just after ORCID stored a work, before the ledger knew: the row is
+    not left claiming anything, and running the resync again ends with one work
+    per record, the put-codes ORCID gave."""
+    from invenio_orcid_push.client import OrcidClient
+
+    user, orcid, records = unsent
+    original = OrcidClient.create_work
+
+    def create_then_ctrl_c(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(OrcidClient, "create_work", create_then_ctrl_c)
+    interrupted = run("resync", "--user", user.email)
+    monkeypatch.setattr(OrcidClient, "create_work", original)
+
+    assert interrupted.exit_code != 0  # click says "Aborted!"
+    assert len(orcid_simulator.state.works_of(orcid)) == 1  # ORCID got one
+    assert all(row.status.value != "synced" or row.put_code
+               for row in OrcidWorkLedger.query.filter_by(orcid=orcid))
+
+    again = run("resync", "--user", user.email)
+
+    assert again.exit_code == 0, again.output
+    works = orcid_simulator.state.works_of(orcid)
+    assert sorted(w.work["title"] for w in works) == ["Unsent 0", "Unsent 1"]
+    rows = OrcidWorkLedger.query.filter_by(orcid=orcid).all()
+    assert sorted(row.put_code for row in rows) == sorted(str(w.put_code) for w in works)
+    assert {row.status.value for row in rows} == {"synced"}
