@@ -28,7 +28,7 @@ import warnings
 
 # Set in the parent before forking worker processes, which inherit them.
 APP = None
-IDENTITY = None
+IDENTITIES = []
 
 
 def rss_mb():
@@ -41,16 +41,17 @@ def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def publish(label):
-    """Publish one record as the benchmark user; its id."""
+def publish(label, n=0):
+    """Publish one record as the ``n``-th depositor (round robin); its id."""
     from invenio_rdm_records.proxies import current_rdm_records_service
 
     from invenio_orcid_push.demo import deposit, person
 
+    identity = IDENTITIES[n % len(IDENTITIES)]
     data = deposit(f"Benchmark record {label}", "dataset", [person("Bench", "Mark")],
                    "<p>Benchmark.</p>")
-    draft = current_rdm_records_service.create(IDENTITY, data)
-    return current_rdm_records_service.publish(IDENTITY, draft.id).id
+    draft = current_rdm_records_service.create(identity, data)
+    return current_rdm_records_service.publish(identity, draft.id).id
 
 
 def _worker_start():
@@ -64,14 +65,47 @@ def _worker_start():
     APP.extensions["invenio-search"]._client = None
 
 
-def _publish_many(labels):
-    return [publish(label) for label in labels]
+def _publish_many(numbers):
+    return [publish(f"{prefix}{n}", n) for prefix, n in numbers]
 
 
 def _resync_share(record_ids):
     from invenio_orcid_push.resync import resync_inline
 
     return dict(resync_inline(record_ids))
+
+
+def _bulk_resync_measured(records):
+    """Resync every family as the CLI's Celery tasks do (chunks of 200), in this
+    worker process; its timing and memory."""
+    from invenio_orcid_push.resync import families, resync_inline
+
+    tenth, rss = max(records // 10, 1), {}
+    started = time.perf_counter()
+    done, chunk = 0, []
+    for record_id in families(everything=True):
+        chunk.append(record_id)
+        if len(chunk) == 200:
+            resync_inline(chunk)
+            done, chunk = done + len(chunk), []
+            if "tenth" not in rss and done >= tenth:
+                rss["tenth"], rss["tenth_at"] = rss_mb(), done
+    resync_inline(chunk)
+    done += len(chunk)
+    if "tenth" not in rss:
+        rss["tenth"], rss["tenth_at"] = rss_mb(), done
+    return {"elapsed": time.perf_counter() - started, "done": done, "rss": rss_mb(),
+            "peak": peak_rss_mb(), **rss}
+
+
+def _in_one_worker(function, *args):
+    """Run ``function`` in one forked worker process (a Celery worker stand-in)."""
+    from invenio_db import db
+
+    db.session.remove()
+    db.engine.dispose()
+    with multiprocessing.get_context("fork").Pool(1, initializer=_worker_start) as pool:
+        return pool.apply(function, args)
 
 
 def _in_workers(function, items, workers, per_task):
@@ -94,7 +128,7 @@ def _fresh_database(url):
 
 
 def main(argv=None):
-    global APP, IDENTITY
+    global APP
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=10_000)
@@ -106,6 +140,9 @@ def main(argv=None):
     parser.add_argument("--full-sample", type=int, default=1_000,
                         help="records read by the timed --full resync of unchanged records")
     parser.add_argument("--publishes", type=int, default=40)
+    parser.add_argument("--depositors", type=int, default=10,
+                        help="linked depositors the records are spread over (ORCID takes "
+                             "at most 10,000 works per record)")
     args = parser.parse_args(argv)
 
     warnings.filterwarnings("ignore")
@@ -155,19 +192,26 @@ def main(argv=None):
             list(current_search.create(ignore_existing=True))
             db.session.add(Location(name="default", uri=f"{instance}/data", default=True))
             ensure_resource_types(DEMO_RESOURCE_TYPES)
-            researcher = simulator.state.add_researcher(name="Bench Mark")
-            token = simulator.state.issue_token(researcher.orcid, client.client_id)
-            user = current_datastore.create_user(email="bench@example.org", password=None,
-                                                 active=True)
-            db.session.commit()
-            link_orcid_account(user, researcher.orcid, researcher.name, token.access_token,
-                               client.client_id)
             from invenio_orcid_push.models import OrcidPushAccount
 
-            OrcidPushAccount.get_or_create(user.id).include_existing = True
-            db.session.commit()
-            IDENTITY = get_identity(user)
-            IDENTITY.provides.update({any_user, authenticated_user})
+            orcids = []
+            for n in range(args.depositors):
+                researcher = simulator.state.add_researcher(name=f"Bench Mark {n}")
+                token = simulator.state.issue_token(researcher.orcid, client.client_id)
+                user = current_datastore.create_user(
+                    email=f"bench{n}@example.org", password=None, active=True)
+                db.session.commit()
+                link_orcid_account(user, researcher.orcid, researcher.name,
+                                   token.access_token, client.client_id)
+                OrcidPushAccount.get_or_create(user.id).include_existing = True
+                db.session.commit()
+                identity = get_identity(user)
+                identity.provides.update({any_user, authenticated_user})
+                IDENTITIES.append(identity)
+                orcids.append(researcher.orcid)
+
+            def works_on_orcid():
+                return sum(len(simulator.state.works_of(orcid)) for orcid in orcids)
 
             print(f"Benchmarks on {os.cpu_count()} cores, database "
                   f"{db.engine.url.get_backend_name()}, ORCID simulator with ORCID's limit "
@@ -203,8 +247,8 @@ def main(argv=None):
             # -- set-up: N records published with pushing off, in parallel -----------
             setup_workers = os.cpu_count() or 2
             started = time.perf_counter()
-            labels = list(range(args.records))
-            ids = [i for chunk in _in_workers(_publish_many, labels, setup_workers, 50)
+            numbers = [("", n) for n in range(args.records)]
+            ids = [i for chunk in _in_workers(_publish_many, numbers, setup_workers, 50)
                    for i in chunk]
             print(f"Set-up: published {len(ids)} records in {time.perf_counter() - started:.0f} s "
                   f"with {setup_workers} processes (not measured below).", flush=True)
@@ -216,30 +260,15 @@ def main(argv=None):
             # ORCID's limit off too: this measures how fast the plugin can go.
             simulator.set_rate_limit(None)
             calls = len(simulator.state.request_log)
-            tenth = max(args.records // 10, 1)
-            rss = {}
-            started = time.perf_counter()
-            done, chunk = 0, []
-            # As the CLI's Celery tasks do: chunks of 200 record families.
-            for record_id in families(everything=True):
-                chunk.append(record_id)
-                if len(chunk) == 200:
-                    resync_inline(chunk)
-                    done, chunk = done + len(chunk), []
-                    if "tenth" not in rss and done >= tenth:
-                        rss["tenth"], tenth = rss_mb(), done
-            resync_inline(chunk)
-            done += len(chunk)
-            if "tenth" not in rss:
-                rss["tenth"], tenth = rss_mb(), done
-            elapsed = time.perf_counter() - started
-            rss["all"] = rss_mb()
-            works = len(simulator.state.works_of(researcher.orcid))
-            print(f"1. Bulk resync, rate limit off, one process: {works} works in "
-                  f"{elapsed:.1f} s = {works / elapsed:.1f} works/s; peak RSS "
-                  f"{peak_rss_mb():.0f} MB; RSS growth {tenth} -> {done} records: "
-                  f"{rss['all'] - rss['tenth']:+.1f} MB (goal < 50 MB); ORCID calls "
-                  f"{len(simulator.state.request_log) - calls}", flush=True)
+            run = _in_one_worker(_bulk_resync_measured, args.records)
+            print(f"1. Bulk resync, rate limit off, one worker process: {works_on_orcid()} "
+                  f"works in {run['elapsed']:.1f} s = {works_on_orcid() / run['elapsed']:.1f} "
+                  f"works/s; the worker's peak RSS {run['peak']:.0f} MB, RSS growth "
+                  f"{run['tenth_at']} -> {run['done']} records: "
+                  f"{run['rss'] - run['tenth']:+.1f} MB (goal < 50 MB); ORCID calls "
+                  f"{len(simulator.state.request_log) - calls}, 503s "
+                  f"{sum(e['status'] == 503 for e in simulator.state.request_log[calls:])}",
+                  flush=True)
 
             # -- 3. resync of unchanged records --------------------------------------
             calls = len(simulator.state.request_log)
@@ -262,7 +291,7 @@ def main(argv=None):
             # -- 2. rate-limited run on new records, several worker processes --------
             app.config["ORCID_PUSH_ENABLED"] = False
             rated = [i for chunk in _in_workers(
-                _publish_many, [f"rated-{n}" for n in range(args.rated_records)],
+                _publish_many, [("rated-", n) for n in range(args.rated_records)],
                 setup_workers, 50) for i in chunk]
             app.config["ORCID_PUSH_ENABLED"] = True
             app.config["ORCID_PUSH_RATE_LIMIT"] = args.rate
