@@ -6,6 +6,7 @@ right after the publishing transaction commits, as ``TaskOp`` schedules it.
 """
 
 import copy
+import os
 import uuid
 import socket
 from pathlib import Path
@@ -41,7 +42,15 @@ RESOURCE_TYPES = {
 }
 
 
-def _redis_available(host="127.0.0.1", port=6379):
+REDIS_URL = os.environ.get("ORCID_PUSH_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+"""The Redis database the tests may use (cache, locks, rate limit)."""
+
+
+def _redis_available():
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(REDIS_URL)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 6379
     try:
         with socket.create_connection((host, port), timeout=0.5):
             return True
@@ -115,7 +124,7 @@ def app_config(app_config, db_uri, orcid_simulator, orcid_api_client):
         app_config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
     if _redis_available():
         app_config["CACHE_TYPE"] = "RedisCache"
-        app_config["CACHE_REDIS_URL"] = "redis://127.0.0.1:6379/0"
+        app_config["CACHE_REDIS_URL"] = REDIS_URL
         # Each module gets fresh tables (and reused user ids): never a stale
         # cached permission from another module.
         app_config["CACHE_KEY_PREFIX"] = f"orcid-push-test-{uuid.uuid4().hex}-"

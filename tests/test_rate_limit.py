@@ -17,6 +17,7 @@ import pytest
 from invenio_orcid_push.simulator import OrcidSimulator
 
 WORKER = textwrap.dedent("""
+    import os
     import sys
     import redis
     from invenio_orcid_push.client import OrcidClient
@@ -25,7 +26,7 @@ WORKER = textwrap.dedent("""
     api_url, token, orcid, calls, key = sys.argv[1:6]
     limiter = None
     if key != "-":
-        limiter = RedisRateLimiter(redis.Redis.from_url("redis://127.0.0.1:6379/0"),
+        limiter = RedisRateLimiter(redis.Redis.from_url(os.environ.get("ORCID_PUSH_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")),
                                    rate=20, burst=20, key=key)
     client = OrcidClient(api_url, token, rate_limiter=limiter)
     for _ in range(int(calls)):
