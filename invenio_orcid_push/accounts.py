@@ -11,13 +11,14 @@ from invenio_accounts.models import UserIdentity
 from invenio_db import db
 from invenio_oauthclient import current_oauthclient
 from invenio_oauthclient.models import RemoteAccount
-from invenio_rdm_records.records.api import RDMParent, RDMRecord
-from sqlalchemy import func
+from invenio_rdm_records.records.api import RDMParent
 
-from .client import OrcidError, OrcidNotFoundError, revoke_token
+from .client import OrcidError, revoke_token
 from .links import orcid_client_id, orcid_link_of
-from .locks import orcid_write_lock
+from .family import latest_version, owned_parents_query, resolve_record
 from .models import LinkStatus, OrcidPushAccount, OrcidWorkLedger, SyncStatus
+from .sync import withdraw_works
+from .tasks import push_record_to_orcid
 
 logger = logging.getLogger(__name__)
 
@@ -74,25 +75,6 @@ def update_preferences(user_id, auto_sync=None, include_as_creator=None):
     return preferences_of(user_id)
 
 
-def _owned_parents_query(user_id):
-    model = RDMParent.model_cls
-    if db.engine.dialect.name == "postgresql":
-        owner = func.jsonb_extract_path_text(model.json, "access", "owned_by", "user")
-    else:
-        owner = func.json_extract(model.json, "$.access.owned_by.user")
-    return model.query.filter(func.cast(owner, db.String) == str(user_id))
-
-
-def _latest_version(parent_uuid):
-    """The newest version row of a record family (deleted ones included), or ``None``."""
-    model_cls = RDMRecord.model_cls
-    return (
-        model_cls.query.filter_by(parent_id=parent_uuid, is_deleted=False)
-        .order_by(model_cls.index.desc())
-        .first()
-    )
-
-
 def records_of(user_id, page=1, size=20):
     """The user's record families, newest first, with their ORCID status.
 
@@ -100,11 +82,11 @@ def records_of(user_id, page=1, size=20):
     access, and the ledger row for the user's linked iD (if any).
     """
     link = orcid_link_of(user_id)
-    parents = _owned_parents_query(user_id).order_by(RDMParent.model_cls.created.desc())
+    parents = owned_parents_query(user_id).order_by(RDMParent.model_cls.created.desc())
     total = parents.count()
     rows = []
     for parent in parents.offset((page - 1) * size).limit(size):
-        latest = _latest_version(parent.id)
+        latest = latest_version(parent.id)
         if latest is None:
             continue  # drafts only, never published
         data = latest.json or {}
@@ -150,8 +132,6 @@ def orcid_status_words(entry, link):
 
 def owner_of(record_id):
     """The owner id of a record's parent, or ``None`` if the record is unknown."""
-    from .sync import resolve_record
-
     record = resolve_record(record_id)
     owned_by = record.parent.access.owned_by if record is not None else None
     return owned_by.owner_id if owned_by else None
@@ -159,20 +139,16 @@ def owner_of(record_id):
 
 def request_sync(record_id):
     """The researcher's "sync now": push this record's family, even an old one."""
-    from .tasks import push_record_to_orcid
-
     push_record_to_orcid.delay(record_id, force=True)
 
 
 def send_existing_records(user_id):
     """Backfill: send the user's public records published before linking."""
-    from .tasks import push_record_to_orcid
-
     OrcidPushAccount.get_or_create(user_id).include_existing = True
     db.session.commit()
     count = 0
-    for parent in _owned_parents_query(user_id):
-        latest = _latest_version(parent.id)
+    for parent in owned_parents_query(user_id):
+        latest = latest_version(parent.id)
         if latest is not None and ((latest.json or {}).get("access") or {}).get("record") == "public":
             push_record_to_orcid.delay(latest.json["id"])
             count += 1
@@ -203,29 +179,7 @@ def revoke_orcid_access(user_id, remote_app=None):
 
 def remove_works_from_orcid(user_id):
     """Delete from ORCID every work this repository created for the user. Returns a count."""
-    link = orcid_link_of(user_id)
-    if link is None:
-        return 0
-    from .sync import client_for
-
-    removed = 0
-    entries = OrcidWorkLedger.query.filter(
-        OrcidWorkLedger.orcid == link.orcid, OrcidWorkLedger.put_code.isnot(None)
-    ).all()
-    for entry in entries:
-        with orcid_write_lock(link.orcid):
-            try:
-                client_for(link, entry).delete_work(link.orcid, entry.put_code)
-            except OrcidNotFoundError:
-                pass
-            except OrcidError as exc:
-                entry.mark_failed(exc.reason, exc.code)
-                db.session.commit()
-                continue
-            entry.mark_removed()
-            db.session.commit()
-            removed += 1
-    return removed
+    return withdraw_works(user_id)
 
 
 def disconnect_orcid(user_id, remove_works=False):

@@ -8,6 +8,9 @@ from flask import current_app
 from invenio_drafts_resources.services.records.components import ServiceComponent
 from invenio_records_resources.services.uow import TaskOp
 
+from .creators import add_linked_orcid
+from .tasks import push_record_to_orcid
+
 
 class OrcidPushComponent(ServiceComponent):
     """Schedule an ORCID sync after every change that can alter what ORCID shows."""
@@ -15,9 +18,6 @@ class OrcidPushComponent(ServiceComponent):
     def _schedule(self, record):
         if record is None or not current_app.config.get("ORCID_PUSH_ENABLED"):
             return
-        # Imported here: the tasks module imports the record service.
-        from .tasks import push_record_to_orcid
-
         self.uow.register(TaskOp(push_record_to_orcid, record["id"]))
 
     def publish(self, identity, draft=None, record=None, **kwargs):
@@ -27,8 +27,6 @@ class OrcidPushComponent(ServiceComponent):
         ORCID iD is added to their entry among the creators or contributors.
         """
         if current_app.config.get("ORCID_PUSH_ADD_ORCID_TO_CREATORS") and record is not None:
-            from .creators import add_linked_orcid
-
             owner = record.parent.access.owned_by
             if owner is not None:
                 add_linked_orcid(record.metadata, owner.owner_id)

@@ -1,7 +1,11 @@
 """Flask extension of invenio-orcid-push."""
 
+from flask import current_app
+
 from . import config
 from .components import OrcidPushComponent
+from .locks import OrcidWriteLocks, lock_url
+from .ratelimit import build_rate_limiter, limiter_settings
 
 
 class InvenioOrcidPush:
@@ -9,6 +13,8 @@ class InvenioOrcidPush:
 
     def __init__(self, app=None):
         """Extension initialization."""
+        self._write_locks = None
+        self._rate_limiter = (None, None)
         if app:
             self.init_app(app)
 
@@ -17,6 +23,23 @@ class InvenioOrcidPush:
         self.init_config(app)
         self.register_service_component(app)
         app.extensions["invenio-orcid-push"] = self
+
+    def write_locks(self):
+        """The per-iD write locks, rebuilt when their settings change."""
+        config = current_app.config
+        settings = (lock_url(config), config["ORCID_PUSH_LOCK_TIMEOUT"])
+        if self._write_locks is None or self._write_locks.settings != settings:
+            self._write_locks = OrcidWriteLocks(*settings)
+        return self._write_locks
+
+    def rate_limiter(self):
+        """The shared ORCID rate limiter (``None`` when off), rebuilt on change."""
+        settings = limiter_settings(current_app.config)
+        if settings is None:
+            return None
+        if self._rate_limiter[0] != settings:
+            self._rate_limiter = (settings, build_rate_limiter(settings))
+        return self._rate_limiter[1]
 
     @staticmethod
     def init_config(app):

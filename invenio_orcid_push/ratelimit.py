@@ -10,6 +10,8 @@ bursts of at most ``ORCID_PUSH_RATE_BURST``.
 import threading
 import time
 
+import redis
+
 # Take one token; when the bucket is empty the token is borrowed and the
 # caller told how long to wait, so callers are served in order without polling.
 _TAKE = """
@@ -69,25 +71,28 @@ class LocalRateLimiter:
             time.sleep(delay)
 
 
-_limiters = {}
-
-
-def rate_limiter(app):
-    """The app's shared ORCID rate limiter, or ``None`` when the limit is off."""
-    config = app.config
+def limiter_settings(config):
+    """``(url, rate, burst)`` of the shared limit, or ``None`` when it is off."""
     rate = config.get("ORCID_PUSH_RATE_LIMIT")
     if not rate:
         return None
     burst = min(config.get("ORCID_PUSH_RATE_BURST") or rate, 40)
-    url = config.get("ORCID_PUSH_LOCK_URL") or config.get("CACHE_REDIS_URL") or "memory://"
-    cache_key = (url, rate, burst)
-    limiter = _limiters.get(cache_key)
-    if limiter is None:
-        if url.startswith("memory://"):
-            limiter = LocalRateLimiter(rate, burst)
-        else:
-            import redis
+    url = (
+        config.get("ORCID_PUSH_LOCK_URL")
+        or config.get("CACHE_REDIS_URL")
+        or "memory://"
+    )
+    return url, rate, burst
 
-            limiter = RedisRateLimiter(redis.Redis.from_url(url), rate, burst)
-        _limiters[cache_key] = limiter
-    return limiter
+
+def build_rate_limiter(settings):
+    """A limiter for ``(url, rate, burst)``: in Redis, or in this process."""
+    url, rate, burst = settings
+    if url.startswith("memory://"):
+        return LocalRateLimiter(rate, burst)
+    return RedisRateLimiter(redis.Redis.from_url(url), rate, burst)
+
+
+def rate_limiter(app):
+    """The app's shared ORCID rate limiter, or ``None`` when the limit is off."""
+    return app.extensions["invenio-orcid-push"].rate_limiter()

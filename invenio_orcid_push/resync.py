@@ -1,18 +1,27 @@
 """Choosing the record families to resync, for the CLI and the administration jobs.
 
 Record ids are streamed from the database, never from search, one per record
-family, so memory stays flat however many records there are.
+family, so memory stays flat however many records there are. Each record goes
+through the same ``sync.sync_record`` as publishing.
 """
 
+import logging
 from collections import Counter
-from datetime import timezone
+from dataclasses import dataclass, field
 
+from invenio_accounts.models import UserIdentity
 from invenio_db import db
+from invenio_oauthclient.models import RemoteAccount
 from invenio_pidstore.models import PersistentIdentifier
 from invenio_rdm_records.records.api import RDMRecord
 
+from .family import aware, orcid_ids_in, owned_parents_query
+from .links import orcid_client_id
 from .models import OrcidPushAccount, OrcidWorkLedger, SyncStatus
+from .plan import FAILED, SETTLED, UNCHANGED, candidates, orcid_holders
+from .sync import sync_record
 
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 1000
 """Ids read from the database per query while streaming."""
@@ -67,6 +76,25 @@ def _failed_record_ids(since=None):
     return (record_id for (record_id,) in _pages(rows, OrcidWorkLedger.record_id))
 
 
+def _parents_of(user):
+    """The families of a user's records, and those on their ORCID record as a
+    co-creator."""
+    parent_ids = {parent.id for parent in owned_parents_query(user.id)}
+    pushed = [row.record_id for row in OrcidWorkLedger.query.filter_by(user_id=user.id)]
+    if pushed:
+        model = RDMRecord.model_cls
+        query = (
+            db.session.query(model.parent_id)
+            .join(PersistentIdentifier, PersistentIdentifier.object_uuid == model.id)
+            .filter(
+                PersistentIdentifier.pid_type == "recid",
+                PersistentIdentifier.pid_value.in_(pushed),
+            )
+        )
+        parent_ids |= {parent_id for (parent_id,) in query}
+    return list(parent_ids)
+
+
 def families(everything=False, user=None, record=None, failed=False, since=None):
     """One record id per record family to resync, streamed (memory stays flat)."""
     if record is not None:
@@ -75,22 +103,7 @@ def families(everything=False, user=None, record=None, failed=False, since=None)
     if failed:
         yield from _failed_record_ids(since)
         return
-    parent_ids = None
-    if user is not None:
-        from .accounts import _owned_parents_query
-
-        # Their own records, and those on their ORCID record as a co-creator.
-        parent_ids = {parent.id for parent in _owned_parents_query(user.id)}
-        pushed = [row.record_id for row in OrcidWorkLedger.query.filter_by(user_id=user.id)]
-        if pushed:
-            model = RDMRecord.model_cls
-            parent_ids |= {
-                parent_id for (parent_id,) in db.session.query(model.parent_id)
-                .join(PersistentIdentifier, PersistentIdentifier.object_uuid == model.id)
-                .filter(PersistentIdentifier.pid_type == "recid",
-                        PersistentIdentifier.pid_value.in_(pushed))
-            }
-        parent_ids = list(parent_ids)
+    parent_ids = _parents_of(user) if user is not None else None
     previous = None
     for parent_id, record_id in _records(since, parent_ids):
         if parent_id != previous:
@@ -98,127 +111,155 @@ def families(everything=False, user=None, record=None, failed=False, since=None)
             yield record_id
 
 
-SETTLED = (SyncStatus.SYNCED, SyncStatus.REMOVED, SyncStatus.REMOVED_BY_RESEARCHER,
-           SyncStatus.INVALID)
-
-
-def _aware(moment):
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment
-
-
-def _changed_at(query):
-    """``{key: latest updated}`` of a query of ``(key, updated)`` pairs."""
+def _latest_per_key(pairs):
+    """``{key: latest moment}`` of ``(key, moment)`` pairs."""
     latest = {}
-    for key, updated in query:
-        updated = _aware(updated)
-        if key not in latest or updated > latest[key]:
-            latest[key] = updated
+    for key, moment in pairs:
+        moment = aware(moment)
+        if key not in latest or moment > latest[key]:
+            latest[key] = moment
     return latest
 
 
-def unchanged_among(record_ids):
-    """The ids among ``record_ids`` that need no look, found with a few queries per chunk.
+@dataclass
+class _Version:
+    """What the shortcut knows of one record version, read in bulk."""
 
-    A version needs no look when nothing that decides its works changed since
-    they were last dealt with: its ledger rows are all settled and newer than
-    the version, its parent (owner, access) and, for every user concerned (the
-    owner, every user whose linked iD is among the creators and contributors,
-    every user with a row), their ORCID link and preferences. A version with
-    no rows needs no look when no user concerned has an ORCID link. What this
-    cannot see is a change of the mapping itself (a plugin upgrade, new
-    ``ORCID_PUSH_*`` settings): a full resync (``full=True``) reads everything.
-    """
-    from invenio_oauthclient.models import RemoteAccount
-    from invenio_accounts.models import UserIdentity
+    changed: object
+    """When the version or its parent last changed."""
+    record: dict
+    """Enough of the record for :func:`.plan.candidates` (metadata, parent)."""
+    rows: list = field(default_factory=list)
+    """``(user id, status, updated)`` of its ledger rows."""
 
-    from .links import orcid_client_id
-    from .sync import orcid_ids_in, owner_id_of
 
-    ids = list(dict.fromkeys(record_ids))
-    if not ids:
-        return set()
+def _read_versions(ids):
+    """``{record id: _Version}`` in one query, and the ledger rows in another."""
     model, parent_model = RDMRecord.model_cls, RDMRecord.parent_record_cls.model_cls
-    versions = {
-        pid_value: (_aware(updated), json or {}, _aware(parent_updated), parent_json or {})
-        for pid_value, updated, json, parent_updated, parent_json in (
-            db.session.query(PersistentIdentifier.pid_value, model.updated, model.json,
-                             parent_model.updated, parent_model.json)
-            .join(model, PersistentIdentifier.object_uuid == model.id)
-            .join(parent_model, parent_model.id == model.parent_id)
-            .filter(PersistentIdentifier.pid_type == "recid",
-                    PersistentIdentifier.pid_value.in_(ids))
+    query = (
+        db.session.query(
+            PersistentIdentifier.pid_value,
+            model.updated,
+            model.json,
+            parent_model.updated,
+            parent_model.json,
         )
+        .join(model, PersistentIdentifier.object_uuid == model.id)
+        .join(parent_model, parent_model.id == model.parent_id)
+        .filter(
+            PersistentIdentifier.pid_type == "recid",
+            PersistentIdentifier.pid_value.in_(ids),
+        )
+    )
+    versions = {
+        pid: _Version(
+            max(aware(updated), aware(parent_updated)),
+            {"metadata": (json or {}).get("metadata"), "parent": parent_json or {}},
+        )
+        for pid, updated, json, parent_updated, parent_json in query
     }
-    rows = {}
-    for record_id, user_id, status, updated in db.session.query(
-        OrcidWorkLedger.record_id, OrcidWorkLedger.user_id, OrcidWorkLedger.status,
+    rows = db.session.query(
+        OrcidWorkLedger.record_id,
+        OrcidWorkLedger.user_id,
+        OrcidWorkLedger.status,
         OrcidWorkLedger.updated,
-    ).filter(OrcidWorkLedger.record_id.in_(ids)):
-        rows.setdefault(record_id, []).append((user_id, status, _aware(updated)))
+    ).filter(OrcidWorkLedger.record_id.in_(list(versions)))
+    for record_id, user_id, status, updated in rows:
+        versions[record_id].rows.append((user_id, status, aware(updated)))
+    return versions
 
-    listed = {record_id: orcid_ids_in(json) for record_id, (_, json, _, _) in versions.items()}
-    all_listed = set().union(*listed.values()) if listed else set()
-    holder = dict(
-        db.session.query(UserIdentity.id, UserIdentity.id_user).filter(
-            UserIdentity.method == "orcid", UserIdentity.id.in_(sorted(all_listed)))
-    ) if all_listed else {}
-    concerned = {}
-    for record_id, (_, _, _, parent_json) in versions.items():
-        users = {holder[orcid] for orcid in listed[record_id] if orcid in holder}
-        users |= {user_id for user_id, _, _ in rows.get(record_id, [])}
-        owner = owner_id_of({"parent": parent_json})
-        if owner is not None:
-            users.add(owner)
-        concerned[record_id] = users
-    everyone = sorted(set().union(*concerned.values())) if concerned else []
-    linked = _changed_at(
+
+def _concerned(versions):
+    """``{record id: user ids}`` whose link or preferences decide its works.
+
+    The plan's own :func:`.plan.candidates` (depositor, users whose linked iD
+    is listed) and every user with a row (removals go through their link).
+    """
+    listed = set().union(set(), *(orcid_ids_in(v.record) for v in versions.values()))
+    holders = orcid_holders(listed)
+    return {
+        record_id: {user for user, _ in candidates(version.record, holders)}
+        | {user for user, _, _ in version.rows}
+        for record_id, version in versions.items()
+    }
+
+
+def _user_changes(users):
+    """``({user: link changed}, {user: settings changed})`` for linked users."""
+    if not users:
+        return {}, {}
+    users = sorted(users)
+    linked = _latest_per_key(
         db.session.query(RemoteAccount.user_id, RemoteAccount.updated).filter(
             RemoteAccount.client_id == orcid_client_id(),
-            RemoteAccount.user_id.in_(everyone))
-    ) if everyone else {}
-    settings = {}
-    if everyone:
-        for query in (
-            db.session.query(OrcidPushAccount.user_id, OrcidPushAccount.updated)
-            .filter(OrcidPushAccount.user_id.in_(everyone)),
-            db.session.query(UserIdentity.id_user, UserIdentity.updated)
-            .filter(UserIdentity.method == "orcid", UserIdentity.id_user.in_(everyone)),
-        ):
-            for user_id, updated in _changed_at(query).items():
-                settings[user_id] = max(updated, settings.get(user_id, updated))
+            RemoteAccount.user_id.in_(users),
+        )
+    )
+    settings = _latest_per_key(
+        list(
+            db.session.query(OrcidPushAccount.user_id, OrcidPushAccount.updated).filter(
+                OrcidPushAccount.user_id.in_(users)
+            )
+        )
+        + list(
+            db.session.query(UserIdentity.id_user, UserIdentity.updated).filter(
+                UserIdentity.method == "orcid", UserIdentity.id_user.in_(users)
+            )
+        )
+    )
+    return linked, settings
 
-    unchanged = set()
-    for record_id, (updated, _, parent_updated, _) in versions.items():
-        users = concerned[record_id]
-        entries = rows.get(record_id)
-        if not entries:
-            if not any(user in linked for user in users):
-                unchanged.add(record_id)  # nobody concerned has an ORCID link
-            continue
-        if any(status not in SETTLED for _, status, _ in entries):
-            continue
-        if any(user_id not in linked for user_id, _, _ in entries):
-            continue
-        changed = max([updated, parent_updated]
-                      + [linked[user] for user in users if user in linked]
-                      + [settings[user] for user in users if user in settings])
-        if all(row_updated >= changed for _, _, row_updated in entries):
-            unchanged.add(record_id)
-    return unchanged
+
+def _needs_no_look(version, users, linked, settings):
+    """Nothing the plan reads changed since the rows were last settled.
+
+    No rows: nobody concerned has an ORCID link, so the plan has no target.
+    """
+    if not version.rows:
+        return not any(user in linked for user in users)
+    if any(status not in SETTLED or user not in linked for user, status, _ in version.rows):
+        return False
+    moments = [version.changed]
+    moments += [linked[user] for user in users if user in linked]
+    moments += [settings[user] for user in users if user in settings]
+    changed = max(moments)
+    return all(updated >= changed for _, _, updated in version.rows)
+
+
+def unchanged_among(record_ids):
+    """The ids among ``record_ids`` whose plan cannot have changed: no need to read them.
+
+    A version needs no look when none of the plan's inputs changed since its
+    ledger rows were last settled: the version, its parent (owner, access),
+    and for every user the plan considers (:func:`_concerned`) their ORCID
+    link and preferences. What this cannot see is a change of the mapping
+    itself (a plugin upgrade, new ``ORCID_PUSH_*`` settings): a full resync
+    (``full=True``) reads everything. A test runs both on the same data and
+    checks that a full resync after a quick one changes nothing on ORCID.
+    """
+    ids = list(dict.fromkeys(record_ids))
+    versions = _read_versions(ids) if ids else {}
+    concerned = _concerned(versions)
+    linked, settings = _user_changes(set().union(set(), *concerned.values()))
+    return {
+        record_id
+        for record_id, version in versions.items()
+        if _needs_no_look(version, concerned[record_id], linked, settings)
+    }
 
 
 CHUNK_SIZE = 500
 """Records checked together by :func:`unchanged_among` in a resync."""
 
 
-def resync_inline(record_ids, force=False, full=False, chunk_size=None):
-    """Sync each record now (retries of passing failures are scheduled as usual).
+def resync_inline(record_ids, force=False, full=False, chunk_size=None, retry=None):
+    """Sync each record now, the same way as publishing does.
 
     With ``full=False`` versions that need no look (:func:`unchanged_among`)
-    are skipped without reading them, checked a chunk at a time. Returns a
-    :class:`collections.Counter` of actions, ``failed`` included.
+    are skipped without reading them, checked a chunk at a time. ``retry``
+    (a callable taking a record id) schedules another try of records whose
+    push failed for a passing reason. Returns a :class:`collections.Counter`
+    of actions, ``failed`` included.
     """
     chunk_size = chunk_size or CHUNK_SIZE
     counts = Counter()
@@ -226,34 +267,33 @@ def resync_inline(record_ids, force=False, full=False, chunk_size=None):
     for record_id in record_ids:
         chunk.append(record_id)
         if len(chunk) >= chunk_size:
-            counts.update(_resync_chunk(chunk, force, full))
+            counts.update(_resync_chunk(chunk, force, full, retry))
             chunk = []
     if chunk:
-        counts.update(_resync_chunk(chunk, force, full))
+        counts.update(_resync_chunk(chunk, force, full, retry))
     return counts
 
 
-def _resync_chunk(record_ids, force, full):
-    from .sync import FAILED, UNCHANGED, sync_record
-
+def _resync_chunk(record_ids, force, full, retry):
     counts = Counter()
     skip = set() if full or force else unchanged_among(record_ids)
+    counts[UNCHANGED] += len(skip & set(record_ids))
     for record_id in record_ids:
-        if record_id in skip:
-            counts[UNCHANGED] += 1
-            continue
-        try:
-            report = sync_record(record_id, force=force)
-        except Exception:  # one bad record must not stop the run
-            db.session.rollback()
-            counts[FAILED] += 1
-            continue
-        counts.update(report.actions.values())
-        if report.retry:
-            from .tasks import push_record_to_orcid
-
-            push_record_to_orcid.apply_async(args=(record_id,), kwargs={"attempt": 1})
+        if record_id not in skip:
+            counts.update(_resync_one(record_id, force, retry))
     return counts
+
+
+def _resync_one(record_id, force, retry):
+    try:
+        report = sync_record(record_id, force=force)
+    except Exception:  # one bad record must not stop the run
+        db.session.rollback()
+        logger.exception("ORCID resync of %s failed", record_id)
+        return Counter({FAILED: 1})
+    if report.retry and retry is not None:
+        retry(record_id)
+    return Counter(report.actions.values())
 
 
 def pending_or_failed():

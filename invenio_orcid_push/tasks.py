@@ -2,10 +2,14 @@
 
 import logging
 import random
+from datetime import datetime, timedelta, timezone
 
 from celery import shared_task
 from flask import current_app
+from invenio_db import db
 
+from .models import OrcidCallLog
+from .resync import resync_inline
 from .sync import sync_record
 
 logger = logging.getLogger(__name__)
@@ -60,20 +64,19 @@ def push_records_to_orcid(record_ids, full=False):
     Unless ``full``, versions where nothing changed since their last sync are
     skipped without reading them (:func:`.resync.unchanged_among`).
     """
-    from .resync import resync_inline
+    resync_inline(record_ids, full=full, retry=retry_later)
 
-    resync_inline(record_ids, full=full)
+
+def retry_later(record_id):
+    """Try a record again after a passing failure (ORCID down, lock busy)."""
+    push_record_to_orcid.apply_async(
+        args=(record_id,), kwargs={"attempt": 1}, countdown=backoff_delay(0)
+    )
 
 
 @shared_task(ignore_result=True)
 def purge_orcid_call_log():
     """Delete ORCID call log entries older than the retention period."""
-    from datetime import datetime, timedelta, timezone
-
-    from invenio_db import db
-
-    from .models import OrcidCallLog
-
     days = current_app.config["ORCID_PUSH_CALL_LOG_RETENTION_DAYS"]
     cutoff = datetime.now(timezone.utc) - timedelta(days=days)
     deleted = OrcidCallLog.query.filter(OrcidCallLog.created < cutoff).delete(

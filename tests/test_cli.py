@@ -101,13 +101,13 @@ def test_bad_input_gets_a_one_line_error_and_exit_status_2(run, args, message):
 def test_a_quick_resync_skips_unchanged_versions_without_reading_them(
     app, run, unsent, orcid_simulator, monkeypatch
 ):
-    from invenio_orcid_push import sync
+    from invenio_orcid_push import plan
 
     user, orcid, records = unsent
     run("resync", "--user", user.email)
     read = []
-    original = sync.resolve_family
-    monkeypatch.setattr(sync, "resolve_family", lambda *a, **k: read.append(a) or original(*a, **k))
+    original = plan.resolve_family
+    monkeypatch.setattr(plan, "resolve_family", lambda *a, **k: read.append(a) or original(*a, **k))
 
     quick = run("resync", "--user", user.email, "--quick")
     assert quick.exit_code == 0 and read == []
@@ -131,7 +131,7 @@ def test_a_quick_resync_sees_a_co_creator_who_linked_orcid_since(
 ):
     from invenio_db import db
 
-    from invenio_orcid_push import sync
+    from invenio_orcid_push import plan
     from invenio_orcid_push.demo import link_orcid_account, person
     from invenio_orcid_push.models import OrcidPushAccount
 
@@ -146,8 +146,8 @@ def test_a_quick_resync_sees_a_co_creator_who_linked_orcid_since(
     assert orcid_simulator.state.works_of(later.orcid) == []
 
     read = []
-    original = sync.resolve_family
-    monkeypatch.setattr(sync, "resolve_family", lambda *a, **k: read.append(a) or original(*a, **k))
+    original = plan.resolve_family
+    monkeypatch.setattr(plan, "resolve_family", lambda *a, **k: read.append(a) or original(*a, **k))
     run("resync", "--record", record.id)
     assert read == []  # nothing changed: not even read
 
@@ -168,14 +168,14 @@ def test_a_quick_resync_sees_a_co_creator_who_linked_orcid_since(
 def test_a_quick_resync_does_not_read_records_nobody_linked_is_concerned_by(
     app, run, make_user, publish, monkeypatch
 ):
-    from invenio_orcid_push import sync
+    from invenio_orcid_push import plan
     from invenio_orcid_push.resync import unchanged_among
 
     unlinked = make_user()
     record = publish(unlinked, record_data(title="Nobody on ORCID"))
     read = []
-    original = sync.resolve_family
-    monkeypatch.setattr(sync, "resolve_family", lambda *a, **k: read.append(a) or original(*a, **k))
+    original = plan.resolve_family
+    monkeypatch.setattr(plan, "resolve_family", lambda *a, **k: read.append(a) or original(*a, **k))
 
     assert record.id in unchanged_among([record.id])
     assert run("resync", "--record", record.id).exit_code == 0
