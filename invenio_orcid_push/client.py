@@ -295,8 +295,18 @@ class OrcidClient:
         if self.rate_limiter is not None:
             self.rate_limiter.wait()
         started = time.monotonic()
+        response = self._send(method, path, body, headers, started)
+        error = error_from_response(response) if response.status_code >= 300 else None
+        self._report(method, path, response.status_code,
+                     error.error_code if error else None, started)
+        if error is not None:
+            raise error
+        return response
+
+    def _send(self, method, path, body, headers, started):
+        """The answer to one request; no answer is a (retryable) connection error."""
         try:
-            response = self.session.request(
+            return self.session.request(
                 method,
                 self.api_url + path,
                 data=body,
@@ -315,12 +325,6 @@ class OrcidClient:
                 f"ORCID could not be reached ({type(exc).__name__}); "
                 "the push will be retried."
             ) from exc
-        error = error_from_response(response) if response.status_code >= 300 else None
-        self._report(method, path, response.status_code,
-                     error.error_code if error else None, started)
-        if error is not None:
-            raise error
-        return response
 
     def _report(self, method, path, status, error_code, started):
         self._log(method, path, status, started)
