@@ -100,6 +100,23 @@ ELLIPSIS = "\u2026"
 _EDTF_DATE_RE = re.compile(r"^([0-9]{4})(?:-([0-9]{2}))?(?:-([0-9]{2}))?")
 
 
+_W, _C = "{%s}" % om.WORK_NS, "{%s}" % om.COMMON_NS
+
+
+def _sub(parent, tag, text=None, **attrs):
+    """Append a ``tag`` element (with ``text`` unless it is ``None``) to ``parent``."""
+    node = etree.SubElement(parent, tag, attrs)
+    if text is not None:
+        node.text = text
+    return node
+
+
+def _sub_if(parent, tag, text):
+    """Append an optional element: only when ``text`` is not empty."""
+    if text:
+        _sub(parent, tag, text)
+
+
 class WorkConversionError(ValueError):
     """The record cannot become a valid ORCID work; the message says why."""
 
@@ -159,69 +176,77 @@ class Work:
         return f"{ext.type}:{ext.value}"
 
     def to_xml(self, put_code=None):
-        """Serialize as ORCID 3.0 work XML (UTF-8 bytes)."""
-        W, C = "{%s}" % om.WORK_NS, "{%s}" % om.COMMON_NS
+        """Serialize as ORCID 3.0 work XML (UTF-8 bytes).
 
-        def sub(parent, tag, text=None, **attrs):
-            node = etree.SubElement(parent, tag, attrs)
-            if text is not None:
-                node.text = text
-            return node
-
-        root = etree.Element(W + "work", nsmap=om.NSMAP)
+        Elements come in the order of work-3.0.xsd; optional ones are left out
+        when empty. The bytes are hashed (:meth:`payload_hash`), so the same
+        content must always give the same bytes.
+        """
+        root = etree.Element(_W + "work", nsmap=om.NSMAP)
         if put_code is not None:
             root.set("put-code", str(put_code))
-        title = sub(root, W + "title")
-        sub(title, C + "title", self.title)
-        if self.subtitle:
-            sub(title, C + "subtitle", self.subtitle)
+        self._add_titles(root)
+        _sub_if(root, _W + "journal-title", self.journal_title)
+        _sub_if(root, _W + "short-description", self.short_description)
+        self._add_citation(root)
+        _sub(root, _W + "type", self.type)
+        self._add_publication_date(root)
+        self._add_external_ids(root)
+        _sub_if(root, _C + "url", self.url)
+        self._add_contributors(root)
+        _sub_if(root, _C + "language-code", self.language_code)
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+    def _add_titles(self, root):
+        title = _sub(root, _W + "title")
+        _sub(title, _C + "title", self.title)
+        _sub_if(title, _C + "subtitle", self.subtitle)
         if self.translated_title:
             text, language = self.translated_title
-            sub(title, C + "translated-title", text, **{"language-code": language})
-        if self.journal_title:
-            sub(root, W + "journal-title", self.journal_title)
-        if self.short_description:
-            sub(root, W + "short-description", self.short_description)
+            _sub(title, _C + "translated-title", text, **{"language-code": language})
+
+    def _add_citation(self, root):
         if self.citation:
-            citation = sub(root, W + "citation")
-            sub(citation, W + "citation-type", self.citation[0])
-            sub(citation, W + "citation-value", self.citation[1])
-        sub(root, W + "type", self.type)
-        if self.publication_date:
-            date = sub(root, C + "publication-date")
-            for name, value in zip(("year", "month", "day"), self.publication_date):
-                if value is None:
-                    break
-                sub(date, C + name, value)
-        ids = sub(root, C + "external-ids")
+            citation = _sub(root, _W + "citation")
+            _sub(citation, _W + "citation-type", self.citation[0])
+            _sub(citation, _W + "citation-value", self.citation[1])
+
+    def _add_publication_date(self, root):
+        if not self.publication_date:
+            return
+        date = _sub(root, _C + "publication-date")
+        for name, value in zip(("year", "month", "day"), self.publication_date):
+            if value is None:  # a day needs its month, a month its year
+                break
+            _sub(date, _C + name, value)
+
+    def _add_external_ids(self, root):
+        ids = _sub(root, _C + "external-ids")
         for ext in self.external_ids:
-            node = sub(ids, C + "external-id")
-            sub(node, C + "external-id-type", ext.type)
-            sub(node, C + "external-id-value", ext.value)
-            if ext.url:
-                sub(node, C + "external-id-url", ext.url)
-            sub(node, C + "external-id-relationship", ext.relationship)
-        if self.url:
-            sub(root, C + "url", self.url)
+            node = _sub(ids, _C + "external-id")
+            _sub(node, _C + "external-id-type", ext.type)
+            _sub(node, _C + "external-id-value", ext.value)
+            _sub_if(node, _C + "external-id-url", ext.url)
+            _sub(node, _C + "external-id-relationship", ext.relationship)
+
+    def _add_contributors(self, root):
         if self.contributors:
-            contributors = sub(root, W + "contributors")
+            contributors = _sub(root, _W + "contributors")
             for person in self.contributors:
-                node = sub(contributors, W + "contributor")
-                if person.orcid:
-                    orcid = sub(node, C + "contributor-orcid")
-                    sub(orcid, C + "uri", f"https://{self.orcid_host}/{person.orcid}")
-                    sub(orcid, C + "path", person.orcid)
-                    sub(orcid, C + "host", self.orcid_host)
-                sub(node, W + "credit-name", person.credit_name)
-                if person.sequence or person.role:
-                    attrs = sub(node, W + "contributor-attributes")
-                    if person.sequence:
-                        sub(attrs, W + "contributor-sequence", person.sequence)
-                    if person.role:
-                        sub(attrs, W + "contributor-role", person.role)
-        if self.language_code:
-            sub(root, C + "language-code", self.language_code)
-        return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+                self._add_contributor(contributors, person)
+
+    def _add_contributor(self, contributors, person):
+        node = _sub(contributors, _W + "contributor")
+        if person.orcid:
+            orcid = _sub(node, _C + "contributor-orcid")
+            _sub(orcid, _C + "uri", f"https://{self.orcid_host}/{person.orcid}")
+            _sub(orcid, _C + "path", person.orcid)
+            _sub(orcid, _C + "host", self.orcid_host)
+        _sub(node, _W + "credit-name", person.credit_name)
+        if person.sequence or person.role:
+            attributes = _sub(node, _W + "contributor-attributes")
+            _sub_if(attributes, _W + "contributor-sequence", person.sequence)
+            _sub_if(attributes, _W + "contributor-role", person.role)
 
     def payload_hash(self):
         """SHA-256 of the canonical payload: equal content, equal hash."""
