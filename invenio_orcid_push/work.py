@@ -416,23 +416,36 @@ def contributors_of(record):
 
 
 def titles_of(metadata):
-    """(title, subtitle, translated title) from the main and additional titles."""
+    """(title, subtitle, translated title) from the main and additional titles.
+
+    The first subtitle is taken, and the first translated title in a language
+    ORCID knows.
+    """
     title = clean_text(metadata.get("title"))
     if not title:
         raise WorkConversionError("The record has no title; ORCID requires one.")
     subtitle = translated = None
-    for extra in metadata.get("additional_titles") or []:
-        text = clean_text(extra.get("title"))
-        kind = (extra.get("type") or {}).get("id")
-        if not text:
-            continue
+    for kind, text, extra in _additional_titles(metadata):
         if kind == "subtitle" and subtitle is None:
             subtitle = truncate(text, om.SUBTITLE_MAX)
         elif kind == "translated-title" and translated is None:
-            language = orcid_language((extra.get("lang") or {}).get("id"))
-            if language:
-                translated = (truncate(text, om.TITLE_MAX), language)
+            translated = _translated_title(text, extra)
     return truncate(title, om.TITLE_MAX), subtitle, translated
+
+
+def _additional_titles(metadata):
+    """(type, text, entry) of each additional title that has text, in order."""
+    for extra in metadata.get("additional_titles") or []:
+        text = clean_text(extra.get("title"))
+        kind = (extra.get("type") or {}).get("id")
+        if text:
+            yield kind, text, extra
+
+
+def _translated_title(text, extra):
+    """(text, ORCID language code), or ``None`` if ORCID has no such language."""
+    language = orcid_language((extra.get("lang") or {}).get("id"))
+    return (truncate(text, om.TITLE_MAX), language) if language else None
 
 
 def bibtex_of(record):
@@ -447,26 +460,53 @@ def bibtex_of(record):
 
 
 def work_from_record(record, options=None, orcid_host=None):
-    """Build the ORCID work of a record (a ``RecordItem.to_dict()``)."""
+    """Build the ORCID work of a record (a ``RecordItem.to_dict()``).
+
+    Parts are read in a fixed order, so that a record with several problems
+    is always refused for the same (first) one.
+    """
     options = options or WorkOptions(orcid_host=orcid_host or "orcid.org")
     metadata = record.get("metadata") or {}
     title, subtitle, translated = titles_of(metadata)
-    description = plain_text(metadata.get("description") or "")
-    languages = metadata.get("languages") or []
-    journal_title = clean_text(options.journal_title)
-    citation = bibtex_of(record) if options.with_citation else None
+    short_description = _short_description_of(metadata)
+    journal_title = _journal_title_of(options)
+    citation = _citation_of(record, options)
     return Work(
         title=title,
         subtitle=subtitle,
         translated_title=translated,
-        journal_title=truncate(journal_title, om.JOURNAL_TITLE_MAX) or None,
+        journal_title=journal_title,
         type=work_type_of(record),
         external_ids=external_ids_of(record, per_version=options.per_version),
-        short_description=truncate(description, om.SHORT_DESCRIPTION_MAX) or None,
-        citation=("bibtex", citation) if citation else None,
+        short_description=short_description,
+        citation=citation,
         publication_date=publication_date_parts(metadata.get("publication_date")),
         url=landing_page_of(record),
         contributors=contributors_of(record),
-        language_code=orcid_language(languages[0].get("id")) if languages else None,
+        language_code=_language_of(metadata),
         orcid_host=options.orcid_host,
     )
+
+
+def _short_description_of(metadata):
+    """The description as plain text within ORCID's limit, or ``None``."""
+    description = plain_text(metadata.get("description") or "")
+    return truncate(description, om.SHORT_DESCRIPTION_MAX) or None
+
+
+def _journal_title_of(options):
+    """The configured journal title (the repository's name), or ``None``."""
+    journal_title = clean_text(options.journal_title)
+    return truncate(journal_title, om.JOURNAL_TITLE_MAX) or None
+
+
+def _citation_of(record, options):
+    """``("bibtex", citation)`` when citations are on and one can be made."""
+    citation = bibtex_of(record) if options.with_citation else None
+    return ("bibtex", citation) if citation else None
+
+
+def _language_of(metadata):
+    """ORCID's code for the record's first language (ORCID takes one), or ``None``."""
+    languages = metadata.get("languages") or []
+    return orcid_language(languages[0].get("id")) if languages else None
