@@ -5,12 +5,14 @@ service shows it (``RecordItem.to_dict()``) and returns a :class:`Work`, or
 raises :class:`WorkConversionError` with a reason a person can read.
 """
 
+import calendar
 import hashlib
 import logging
 import re
 from dataclasses import dataclass, field
 from typing import Optional
 
+import pycountry
 from lxml import etree, html
 
 from . import orcid_model as om
@@ -286,9 +288,7 @@ def publication_date_parts(edtf):
     Parts that are unknown are ``None``; years outside ORCID's 1900-2100 give
     ``None`` (the date is optional in a work, a wrong one is rejected).
     """
-    if not edtf:
-        return None
-    match = _EDTF_DATE_RE.match(edtf.strip())
+    match = _EDTF_DATE_RE.match(edtf.strip()) if edtf else None
     if not match:
         return None
     year, month, day = match.groups()
@@ -296,12 +296,14 @@ def publication_date_parts(edtf):
         return None
     if month and not 1 <= int(month) <= 12:
         return (year, None, None)
-    if day:
-        import calendar
+    return (year, month, _day_in_month(year, month, day) if month else None)
 
-        if not 1 <= int(day) <= calendar.monthrange(int(year), int(month))[1]:
-            day = None
-    return (year, month, day if month else None)
+
+def _day_in_month(year, month, day):
+    """``day`` if that month has it (a wrong day is dropped, not the date)."""
+    if day and not 1 <= int(day) <= calendar.monthrange(int(year), int(month))[1]:
+        return None
+    return day
 
 
 def work_type_of(record):
@@ -367,8 +369,6 @@ def orcid_language(code):
         return None
     code = code.strip().lower()
     if len(code) == 3:
-        import pycountry
-
         language = pycountry.languages.get(alpha_3=code)
         code = getattr(language, "alpha_2", None)
         if not code:
