@@ -16,7 +16,7 @@ import pycountry
 from lxml import etree, html
 
 from . import orcid_model as om
-from .identifiers import normalize_orcid
+from .identifiers import listed_orcid, normalize_orcid
 
 logger = logging.getLogger(__name__)
 
@@ -382,18 +382,12 @@ def _role_id(entry):
 
 
 def _contributor(entry, sequence, default_role):
+    """The contributor of a creator or contributor entry; ``None`` if it has no name."""
     person = entry.get("person_or_org") or {}
-    name = person.get("name") or ", ".join(
-        part for part in (person.get("family_name"), person.get("given_name")) if part
-    )
-    name = clean_text(name)
+    name = clean_text(_credit_name(person))
     if not name:
         return None
-    orcid = None
-    for identifier in person.get("identifiers") or []:
-        if identifier.get("scheme") == "orcid":
-            orcid = normalize_orcid(identifier.get("identifier"))
-            break
+    orcid = normalize_orcid(listed_orcid(person.get("identifiers")))
     role = ROLE_TO_CONTRIBUTOR_ROLE.get(_role_id(entry), default_role)
     return Contributor(
         credit_name=truncate(name, om.CREDIT_NAME_MAX),
@@ -403,16 +397,30 @@ def _contributor(entry, sequence, default_role):
     )
 
 
+def _credit_name(person):
+    """The name as the record shows it, else "Family, Given"."""
+    return person.get("name") or ", ".join(
+        part for part in (person.get("family_name"), person.get("given_name")) if part
+    )
+
+
 def contributors_of(record):
     """Creators (in order, authors unless their role maps) then contributors."""
     metadata = record.get("metadata") or {}
-    people = []
-    for index, creator in enumerate(metadata.get("creators") or []):
-        sequence = "first" if index == 0 else "additional"
-        people.append(_contributor(creator, sequence, "author"))
-    for contributor in metadata.get("contributors") or []:
-        people.append(_contributor(contributor, "additional", None))
+    people = [
+        _contributor(entry, "first" if index == 0 else "additional", "author")
+        for index, entry in enumerate(_entries(metadata, "creators"))
+    ]
+    people += [
+        _contributor(entry, "additional", None)
+        for entry in _entries(metadata, "contributors")
+    ]
     return [person for person in people if person is not None]
+
+
+def _entries(metadata, key):
+    """The list under ``key`` (creators, contributors, ...); empty when missing."""
+    return metadata.get(key) or []
 
 
 def titles_of(metadata):
@@ -435,7 +443,7 @@ def titles_of(metadata):
 
 def _additional_titles(metadata):
     """(type, text, entry) of each additional title that has text, in order."""
-    for extra in metadata.get("additional_titles") or []:
+    for extra in _entries(metadata, "additional_titles"):
         text = clean_text(extra.get("title"))
         kind = (extra.get("type") or {}).get("id")
         if text:
