@@ -8,6 +8,8 @@ import json
 import logging
 import re
 import time
+from dataclasses import dataclass
+from typing import Mapping, Optional
 from urllib.parse import urlsplit
 
 import requests
@@ -125,57 +127,129 @@ def _error_details(response):
     return body.get("error"), body.get("error_description"), None
 
 
+@dataclass(frozen=True)
+class _Answer:
+    """What an unsuccessful ORCID answer says, as the error builders need it."""
+
+    status: int
+    code: Optional[str]
+    developer: Optional[str]
+    user: Optional[str]
+    headers: Mapping[str, str]
+
+    @property
+    def details(self):
+        """The keyword arguments every :class:`OrcidError` keeps."""
+        return dict(
+            status=self.status, error_code=self.code, developer_message=self.developer
+        )
+
+
+# One builder per error type: each words its reason from what ORCID said.
+
+
+def _record_moved(answer):
+    found = _ORCID_IN_PATH.search(answer.headers.get("Location", ""))
+    return OrcidRecordMovedError(
+        "This ORCID iD was deprecated and merged into another one.",
+        new_orcid=found.group(0) if found else None,
+        **answer.details,
+    )
+
+
+def _token_invalid(answer):
+    return OrcidTokenInvalidError(
+        "ORCID no longer accepts this repository's access: the researcher "
+        "revoked it or the token expired. They need to connect ORCID again.",
+        **answer.details,
+    )
+
+
+def _permission(answer):
+    return OrcidPermissionError(
+        "The repository lacks permission to update this ORCID record "
+        f"({answer.user or answer.developer or 'forbidden'}). The researcher needs "
+        "to connect ORCID again and grant update permission.",
+        **answer.details,
+    )
+
+
+def _not_found(answer):
+    return OrcidNotFoundError(
+        "ORCID has no such work: it may have been deleted on ORCID.", **answer.details
+    )
+
+
+def _duplicate(answer):
+    return OrcidDuplicateError(
+        "ORCID already holds a work from this repository with the same identifier.",
+        put_code=_put_code_in(answer.developer or answer.user or ""),
+        **answer.details,
+    )
+
+
+def _conflict(answer):
+    return OrcidConflictError(
+        f"ORCID refused the change: {answer.user or answer.developer or 'conflict'}.",
+        **answer.details,
+    )
+
+
+def _unavailable(answer):
+    return OrcidUnavailableError(
+        f"ORCID is unavailable or over its rate limit (HTTP {answer.status}); "
+        "the push will be retried.",
+        **answer.details,
+    )
+
+
+def _bad_request(answer):
+    code = f", error {answer.code}" if answer.code else ""
+    return OrcidBadRequestError(
+        f"ORCID rejected the work: {answer.developer or answer.user or 'bad request'} "
+        f"(HTTP {answer.status}{code}).",
+        **answer.details,
+    )
+
+
+_ANY = None  # a missing error code looks the same: both fall to (status, any)
+_ERROR_TABLE = {
+    (_ANY, "9007"): _record_moved,
+    (301, _ANY): _record_moved,
+    (401, "9017"): _permission,
+    (401, _ANY): _token_invalid,
+    (403, _ANY): _permission,
+    (404, _ANY): _not_found,
+    (409, "9021"): _duplicate,
+    (409, _ANY): _conflict,
+}
+"""(HTTP status, ORCID error code) -> error builder; ``_ANY`` matches any.
+
+The most specific entry wins: (status, code), then (any status, code), then
+(status, any code). ORCID's 9007 (deprecated record) comes with several
+statuses; 9017 turns a 401 from "token gone" into "not this record".
+"""
+
+
+def _error_builder(status, code):
+    """The builder of :data:`_ERROR_TABLE` for an answer, by status range otherwise."""
+    for key in ((status, code), (_ANY, code), (status, _ANY)):
+        if key in _ERROR_TABLE:
+            return _ERROR_TABLE[key]
+    return _unavailable if status >= 500 else _bad_request
+
+
 def error_from_response(response):
     """Map an unsuccessful ORCID response to the matching :class:`OrcidError`."""
-    status = response.status_code
     code, developer, user = _error_details(response)
-    code = str(code) if code is not None else None
-    kwargs = dict(status=status, error_code=code, developer_message=developer)
-    if status == 301 or code == "9007":
-        found = _ORCID_IN_PATH.search(response.headers.get("Location", ""))
-        return OrcidRecordMovedError(
-            "This ORCID iD was deprecated and merged into another one.",
-            new_orcid=found.group(0) if found else None,
-            **kwargs,
-        )
-    if status == 401 and code != "9017":
-        return OrcidTokenInvalidError(
-            "ORCID no longer accepts this repository's access: the researcher "
-            "revoked it or the token expired. They need to connect ORCID again.",
-            **kwargs,
-        )
-    if status in (401, 403):
-        return OrcidPermissionError(
-            "The repository lacks permission to update this ORCID record "
-            f"({user or developer or 'forbidden'}). The researcher needs to "
-            "connect ORCID again and grant update permission.",
-            **kwargs,
-        )
-    if status == 404:
-        return OrcidNotFoundError(
-            "ORCID has no such work: it may have been deleted on ORCID.", **kwargs
-        )
-    if status == 409 and code == "9021":
-        return OrcidDuplicateError(
-            "ORCID already holds a work from this repository with the same identifier.",
-            put_code=_put_code_in(developer or user or ""),
-            **kwargs,
-        )
-    if status == 409:
-        return OrcidConflictError(
-            f"ORCID refused the change: {user or developer or 'conflict'}.", **kwargs
-        )
-    if status >= 500:
-        return OrcidUnavailableError(
-            f"ORCID is unavailable or over its rate limit (HTTP {status}); "
-            "the push will be retried.",
-            **kwargs,
-        )
-    return OrcidBadRequestError(
-        f"ORCID rejected the work: {developer or user or 'bad request'} "
-        f"(HTTP {status}{', error ' + code if code else ''}).",
-        **kwargs,
+    answer = _Answer(
+        status=response.status_code,
+        code=str(code) if code is not None else None,
+        developer=developer,
+        user=user,
+        headers=response.headers,
     )
+    return _error_builder(answer.status, answer.code)(answer)
 
 
 def _put_code_in(message):
@@ -221,8 +295,18 @@ class OrcidClient:
         if self.rate_limiter is not None:
             self.rate_limiter.wait()
         started = time.monotonic()
+        response = self._send(method, path, body, headers, started)
+        error = error_from_response(response) if response.status_code >= 300 else None
+        self._report(method, path, response.status_code,
+                     error.error_code if error else None, started)
+        if error is not None:
+            raise error
+        return response
+
+    def _send(self, method, path, body, headers, started):
+        """The answer to one request; no answer is a (retryable) connection error."""
         try:
-            response = self.session.request(
+            return self.session.request(
                 method,
                 self.api_url + path,
                 data=body,
@@ -241,12 +325,6 @@ class OrcidClient:
                 f"ORCID could not be reached ({type(exc).__name__}); "
                 "the push will be retried."
             ) from exc
-        error = error_from_response(response) if response.status_code >= 300 else None
-        self._report(method, path, response.status_code,
-                     error.error_code if error else None, started)
-        if error is not None:
-            raise error
-        return response
 
     def _report(self, method, path, status, error_code, started):
         self._log(method, path, status, started)

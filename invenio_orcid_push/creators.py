@@ -18,7 +18,7 @@ import unicodedata
 
 from invenio_oauthclient.models import RemoteAccount
 
-from .identifiers import normalize_orcid
+from .identifiers import listed_orcid, normalize_orcid
 from .links import orcid_client_id, orcid_link_of
 
 
@@ -30,6 +30,7 @@ def name_words(name):
 
 
 def entry_name(entry):
+    """The entry's name as written, else "Given Family"."""
     person = entry.get("person_or_org") or {}
     return person.get("name") or " ".join(
         part for part in (person.get("given_name"), person.get("family_name")) if part
@@ -37,10 +38,9 @@ def entry_name(entry):
 
 
 def entry_orcid(entry):
-    for identifier in (entry.get("person_or_org") or {}).get("identifiers") or []:
-        if identifier.get("scheme") == "orcid":
-            return normalize_orcid(identifier.get("identifier")) or identifier.get("identifier")
-    return None
+    """The entry's ORCID iD (normalized when valid, as written otherwise), or ``None``."""
+    listed = listed_orcid((entry.get("person_or_org") or {}).get("identifiers"))
+    return normalize_orcid(listed) or listed
 
 
 def add_linked_orcid(metadata, user_id):
@@ -51,25 +51,58 @@ def add_linked_orcid(metadata, user_id):
     link = orcid_link_of(user_id)
     if link is None:
         return []
-    account = RemoteAccount.get(user_id, orcid_client_id())
-    orcid_name = name_words((account.extra_data or {}).get("full_name") if account else "")
+    orcid_name = _linked_name_words(user_id)
     if not orcid_name:
         return []
-    lists = {key: metadata.get(key) or [] for key in ("creators", "contributors")}
-    if any(entry_orcid(entry) == link.orcid for entries in lists.values() for entry in entries):
+    lists = _person_lists(metadata)
+    if _lists_have_orcid(lists, link.orcid):
         return []
     changed = []
     for key, entries in lists.items():
-        matches = [
-            index for index, entry in enumerate(entries)
-            if (entry.get("person_or_org") or {}).get("type") == "personal"
-            and entry_orcid(entry) is None
-            and name_words(entry_name(entry)) == orcid_name
-        ]
-        if len(matches) == 1:
-            person = entries[matches[0]]["person_or_org"]
-            person.setdefault("identifiers", []).append(
+        index = _only_entry_named(entries, orcid_name)
+        if index is not None:
+            entries[index]["person_or_org"].setdefault("identifiers", []).append(
                 {"scheme": "orcid", "identifier": link.orcid}
             )
-            changed.append(f"{key}.{matches[0]}")
+            changed.append(f"{key}.{index}")
     return changed
+
+
+def _linked_name_words(user_id):
+    """The words of the name ORCID gave when the user linked (empty if unknown)."""
+    account = RemoteAccount.get(user_id, orcid_client_id())
+    return name_words((account.extra_data or {}).get("full_name") if account else "")
+
+
+def _person_lists(metadata):
+    """The creators and contributors lists by key (empty when missing)."""
+    return {key: metadata.get(key) or [] for key in ("creators", "contributors")}
+
+
+def _lists_have_orcid(lists, orcid):
+    """Whether some entry already has ``orcid`` (it must not land on a second one)."""
+    return any(
+        entry_orcid(entry) == orcid for entries in lists.values() for entry in entries
+    )
+
+
+def _only_entry_named(entries, words):
+    """The index of the one person entry without iD named ``words``, else ``None``.
+
+    Two such entries (namesakes) give ``None``: guessing could pick the wrong one.
+    """
+    matches = [
+        index
+        for index, entry in enumerate(entries)
+        if _is_unidentified_person_named(entry, words)
+    ]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _is_unidentified_person_named(entry, words):
+    """Whether ``entry`` is a person without iD whose name has exactly ``words``."""
+    return (
+        (entry.get("person_or_org") or {}).get("type") == "personal"
+        and entry_orcid(entry) is None
+        and name_words(entry_name(entry)) == words
+    )

@@ -35,3 +35,16 @@ def normalize_orcid(value):
 def is_valid_orcid(value):
     """Whether ``value`` is a bare ORCID iD with a correct check character."""
     return isinstance(value, str) and normalize_orcid(value) == value
+
+
+def listed_orcid(identifiers):
+    """The value of the first ``orcid`` entry of a person's identifiers, or ``None``.
+
+    Creators and contributors list their identifiers as ``{"scheme",
+    "identifier"}`` entries; the first ``orcid`` one is the person's iD (it
+    is returned as written: callers decide whether to normalize it).
+    """
+    for identifier in identifiers or []:
+        if identifier.get("scheme") == "orcid":
+            return identifier.get("identifier")
+    return None

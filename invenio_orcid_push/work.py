@@ -5,16 +5,18 @@ service shows it (``RecordItem.to_dict()``) and returns a :class:`Work`, or
 raises :class:`WorkConversionError` with a reason a person can read.
 """
 
+import calendar
 import hashlib
 import logging
 import re
 from dataclasses import dataclass, field
 from typing import Optional
 
+import pycountry
 from lxml import etree, html
 
 from . import orcid_model as om
-from .identifiers import normalize_orcid
+from .identifiers import listed_orcid, normalize_orcid
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +102,23 @@ ELLIPSIS = "\u2026"
 _EDTF_DATE_RE = re.compile(r"^([0-9]{4})(?:-([0-9]{2}))?(?:-([0-9]{2}))?")
 
 
+_W, _C = "{%s}" % om.WORK_NS, "{%s}" % om.COMMON_NS
+
+
+def _sub(parent, tag, text=None, **attrs):
+    """Append a ``tag`` element (with ``text`` unless it is ``None``) to ``parent``."""
+    node = etree.SubElement(parent, tag, attrs)
+    if text is not None:
+        node.text = text
+    return node
+
+
+def _sub_if(parent, tag, text):
+    """Append an optional element: only when ``text`` is not empty."""
+    if text:
+        _sub(parent, tag, text)
+
+
 class WorkConversionError(ValueError):
     """The record cannot become a valid ORCID work; the message says why."""
 
@@ -159,69 +178,77 @@ class Work:
         return f"{ext.type}:{ext.value}"
 
     def to_xml(self, put_code=None):
-        """Serialize as ORCID 3.0 work XML (UTF-8 bytes)."""
-        W, C = "{%s}" % om.WORK_NS, "{%s}" % om.COMMON_NS
+        """Serialize as ORCID 3.0 work XML (UTF-8 bytes).
 
-        def sub(parent, tag, text=None, **attrs):
-            node = etree.SubElement(parent, tag, attrs)
-            if text is not None:
-                node.text = text
-            return node
-
-        root = etree.Element(W + "work", nsmap=om.NSMAP)
+        Elements come in the order of work-3.0.xsd; optional ones are left out
+        when empty. The bytes are hashed (:meth:`payload_hash`), so the same
+        content must always give the same bytes.
+        """
+        root = etree.Element(_W + "work", nsmap=om.NSMAP)
         if put_code is not None:
             root.set("put-code", str(put_code))
-        title = sub(root, W + "title")
-        sub(title, C + "title", self.title)
-        if self.subtitle:
-            sub(title, C + "subtitle", self.subtitle)
+        self._add_titles(root)
+        _sub_if(root, _W + "journal-title", self.journal_title)
+        _sub_if(root, _W + "short-description", self.short_description)
+        self._add_citation(root)
+        _sub(root, _W + "type", self.type)
+        self._add_publication_date(root)
+        self._add_external_ids(root)
+        _sub_if(root, _C + "url", self.url)
+        self._add_contributors(root)
+        _sub_if(root, _C + "language-code", self.language_code)
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+    def _add_titles(self, root):
+        title = _sub(root, _W + "title")
+        _sub(title, _C + "title", self.title)
+        _sub_if(title, _C + "subtitle", self.subtitle)
         if self.translated_title:
             text, language = self.translated_title
-            sub(title, C + "translated-title", text, **{"language-code": language})
-        if self.journal_title:
-            sub(root, W + "journal-title", self.journal_title)
-        if self.short_description:
-            sub(root, W + "short-description", self.short_description)
+            _sub(title, _C + "translated-title", text, **{"language-code": language})
+
+    def _add_citation(self, root):
         if self.citation:
-            citation = sub(root, W + "citation")
-            sub(citation, W + "citation-type", self.citation[0])
-            sub(citation, W + "citation-value", self.citation[1])
-        sub(root, W + "type", self.type)
-        if self.publication_date:
-            date = sub(root, C + "publication-date")
-            for name, value in zip(("year", "month", "day"), self.publication_date):
-                if value is None:
-                    break
-                sub(date, C + name, value)
-        ids = sub(root, C + "external-ids")
+            citation = _sub(root, _W + "citation")
+            _sub(citation, _W + "citation-type", self.citation[0])
+            _sub(citation, _W + "citation-value", self.citation[1])
+
+    def _add_publication_date(self, root):
+        if not self.publication_date:
+            return
+        date = _sub(root, _C + "publication-date")
+        for name, value in zip(("year", "month", "day"), self.publication_date):
+            if value is None:  # a day needs its month, a month its year
+                break
+            _sub(date, _C + name, value)
+
+    def _add_external_ids(self, root):
+        ids = _sub(root, _C + "external-ids")
         for ext in self.external_ids:
-            node = sub(ids, C + "external-id")
-            sub(node, C + "external-id-type", ext.type)
-            sub(node, C + "external-id-value", ext.value)
-            if ext.url:
-                sub(node, C + "external-id-url", ext.url)
-            sub(node, C + "external-id-relationship", ext.relationship)
-        if self.url:
-            sub(root, C + "url", self.url)
+            node = _sub(ids, _C + "external-id")
+            _sub(node, _C + "external-id-type", ext.type)
+            _sub(node, _C + "external-id-value", ext.value)
+            _sub_if(node, _C + "external-id-url", ext.url)
+            _sub(node, _C + "external-id-relationship", ext.relationship)
+
+    def _add_contributors(self, root):
         if self.contributors:
-            contributors = sub(root, W + "contributors")
+            contributors = _sub(root, _W + "contributors")
             for person in self.contributors:
-                node = sub(contributors, W + "contributor")
-                if person.orcid:
-                    orcid = sub(node, C + "contributor-orcid")
-                    sub(orcid, C + "uri", f"https://{self.orcid_host}/{person.orcid}")
-                    sub(orcid, C + "path", person.orcid)
-                    sub(orcid, C + "host", self.orcid_host)
-                sub(node, W + "credit-name", person.credit_name)
-                if person.sequence or person.role:
-                    attrs = sub(node, W + "contributor-attributes")
-                    if person.sequence:
-                        sub(attrs, W + "contributor-sequence", person.sequence)
-                    if person.role:
-                        sub(attrs, W + "contributor-role", person.role)
-        if self.language_code:
-            sub(root, C + "language-code", self.language_code)
-        return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+                self._add_contributor(contributors, person)
+
+    def _add_contributor(self, contributors, person):
+        node = _sub(contributors, _W + "contributor")
+        if person.orcid:
+            orcid = _sub(node, _C + "contributor-orcid")
+            _sub(orcid, _C + "uri", f"https://{self.orcid_host}/{person.orcid}")
+            _sub(orcid, _C + "path", person.orcid)
+            _sub(orcid, _C + "host", self.orcid_host)
+        _sub(node, _W + "credit-name", person.credit_name)
+        if person.sequence or person.role:
+            attributes = _sub(node, _W + "contributor-attributes")
+            _sub_if(attributes, _W + "contributor-sequence", person.sequence)
+            _sub_if(attributes, _W + "contributor-role", person.role)
 
     def payload_hash(self):
         """SHA-256 of the canonical payload: equal content, equal hash."""
@@ -261,9 +288,7 @@ def publication_date_parts(edtf):
     Parts that are unknown are ``None``; years outside ORCID's 1900-2100 give
     ``None`` (the date is optional in a work, a wrong one is rejected).
     """
-    if not edtf:
-        return None
-    match = _EDTF_DATE_RE.match(edtf.strip())
+    match = _EDTF_DATE_RE.match(edtf.strip()) if edtf else None
     if not match:
         return None
     year, month, day = match.groups()
@@ -271,12 +296,14 @@ def publication_date_parts(edtf):
         return None
     if month and not 1 <= int(month) <= 12:
         return (year, None, None)
-    if day:
-        import calendar
+    return (year, month, _day_in_month(year, month, day) if month else None)
 
-        if not 1 <= int(day) <= calendar.monthrange(int(year), int(month))[1]:
-            day = None
-    return (year, month, day if month else None)
+
+def _day_in_month(year, month, day):
+    """``day`` if that month has it (a wrong day is dropped, not the date)."""
+    if day and not 1 <= int(day) <= calendar.monthrange(int(year), int(month))[1]:
+        return None
+    return day
 
 
 def work_type_of(record):
@@ -342,8 +369,6 @@ def orcid_language(code):
         return None
     code = code.strip().lower()
     if len(code) == 3:
-        import pycountry
-
         language = pycountry.languages.get(alpha_3=code)
         code = getattr(language, "alpha_2", None)
         if not code:
@@ -357,18 +382,12 @@ def _role_id(entry):
 
 
 def _contributor(entry, sequence, default_role):
+    """The contributor of a creator or contributor entry; ``None`` if it has no name."""
     person = entry.get("person_or_org") or {}
-    name = person.get("name") or ", ".join(
-        part for part in (person.get("family_name"), person.get("given_name")) if part
-    )
-    name = clean_text(name)
+    name = clean_text(_credit_name(person))
     if not name:
         return None
-    orcid = None
-    for identifier in person.get("identifiers") or []:
-        if identifier.get("scheme") == "orcid":
-            orcid = normalize_orcid(identifier.get("identifier"))
-            break
+    orcid = normalize_orcid(listed_orcid(person.get("identifiers")))
     role = ROLE_TO_CONTRIBUTOR_ROLE.get(_role_id(entry), default_role)
     return Contributor(
         credit_name=truncate(name, om.CREDIT_NAME_MAX),
@@ -378,36 +397,63 @@ def _contributor(entry, sequence, default_role):
     )
 
 
+def _credit_name(person):
+    """The name as the record shows it, else "Family, Given"."""
+    return person.get("name") or ", ".join(
+        part for part in (person.get("family_name"), person.get("given_name")) if part
+    )
+
+
 def contributors_of(record):
     """Creators (in order, authors unless their role maps) then contributors."""
     metadata = record.get("metadata") or {}
-    people = []
-    for index, creator in enumerate(metadata.get("creators") or []):
-        sequence = "first" if index == 0 else "additional"
-        people.append(_contributor(creator, sequence, "author"))
-    for contributor in metadata.get("contributors") or []:
-        people.append(_contributor(contributor, "additional", None))
+    people = [
+        _contributor(entry, "first" if index == 0 else "additional", "author")
+        for index, entry in enumerate(_entries(metadata, "creators"))
+    ]
+    people += [
+        _contributor(entry, "additional", None)
+        for entry in _entries(metadata, "contributors")
+    ]
     return [person for person in people if person is not None]
 
 
+def _entries(metadata, key):
+    """The list under ``key`` (creators, contributors, ...); empty when missing."""
+    return metadata.get(key) or []
+
+
 def titles_of(metadata):
-    """(title, subtitle, translated title) from the main and additional titles."""
+    """(title, subtitle, translated title) from the main and additional titles.
+
+    The first subtitle is taken, and the first translated title in a language
+    ORCID knows.
+    """
     title = clean_text(metadata.get("title"))
     if not title:
         raise WorkConversionError("The record has no title; ORCID requires one.")
     subtitle = translated = None
-    for extra in metadata.get("additional_titles") or []:
-        text = clean_text(extra.get("title"))
-        kind = (extra.get("type") or {}).get("id")
-        if not text:
-            continue
+    for kind, text, extra in _additional_titles(metadata):
         if kind == "subtitle" and subtitle is None:
             subtitle = truncate(text, om.SUBTITLE_MAX)
         elif kind == "translated-title" and translated is None:
-            language = orcid_language((extra.get("lang") or {}).get("id"))
-            if language:
-                translated = (truncate(text, om.TITLE_MAX), language)
+            translated = _translated_title(text, extra)
     return truncate(title, om.TITLE_MAX), subtitle, translated
+
+
+def _additional_titles(metadata):
+    """(type, text, entry) of each additional title that has text, in order."""
+    for extra in _entries(metadata, "additional_titles"):
+        text = clean_text(extra.get("title"))
+        kind = (extra.get("type") or {}).get("id")
+        if text:
+            yield kind, text, extra
+
+
+def _translated_title(text, extra):
+    """(text, ORCID language code), or ``None`` if ORCID has no such language."""
+    language = orcid_language((extra.get("lang") or {}).get("id"))
+    return (truncate(text, om.TITLE_MAX), language) if language else None
 
 
 def bibtex_of(record):
@@ -422,26 +468,53 @@ def bibtex_of(record):
 
 
 def work_from_record(record, options=None, orcid_host=None):
-    """Build the ORCID work of a record (a ``RecordItem.to_dict()``)."""
+    """Build the ORCID work of a record (a ``RecordItem.to_dict()``).
+
+    Parts are read in a fixed order, so that a record with several problems
+    is always refused for the same (first) one.
+    """
     options = options or WorkOptions(orcid_host=orcid_host or "orcid.org")
     metadata = record.get("metadata") or {}
     title, subtitle, translated = titles_of(metadata)
-    description = plain_text(metadata.get("description") or "")
-    languages = metadata.get("languages") or []
-    journal_title = clean_text(options.journal_title)
-    citation = bibtex_of(record) if options.with_citation else None
+    short_description = _short_description_of(metadata)
+    journal_title = _journal_title_of(options)
+    citation = _citation_of(record, options)
     return Work(
         title=title,
         subtitle=subtitle,
         translated_title=translated,
-        journal_title=truncate(journal_title, om.JOURNAL_TITLE_MAX) or None,
+        journal_title=journal_title,
         type=work_type_of(record),
         external_ids=external_ids_of(record, per_version=options.per_version),
-        short_description=truncate(description, om.SHORT_DESCRIPTION_MAX) or None,
-        citation=("bibtex", citation) if citation else None,
+        short_description=short_description,
+        citation=citation,
         publication_date=publication_date_parts(metadata.get("publication_date")),
         url=landing_page_of(record),
         contributors=contributors_of(record),
-        language_code=orcid_language(languages[0].get("id")) if languages else None,
+        language_code=_language_of(metadata),
         orcid_host=options.orcid_host,
     )
+
+
+def _short_description_of(metadata):
+    """The description as plain text within ORCID's limit, or ``None``."""
+    description = plain_text(metadata.get("description") or "")
+    return truncate(description, om.SHORT_DESCRIPTION_MAX) or None
+
+
+def _journal_title_of(options):
+    """The configured journal title (the repository's name), or ``None``."""
+    journal_title = clean_text(options.journal_title)
+    return truncate(journal_title, om.JOURNAL_TITLE_MAX) or None
+
+
+def _citation_of(record, options):
+    """``("bibtex", citation)`` when citations are on and one can be made."""
+    citation = bibtex_of(record) if options.with_citation else None
+    return ("bibtex", citation) if citation else None
+
+
+def _language_of(metadata):
+    """ORCID's code for the record's first language (ORCID takes one), or ``None``."""
+    languages = metadata.get("languages") or []
+    return orcid_language(languages[0].get("id")) if languages else None
