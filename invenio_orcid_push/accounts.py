@@ -1,7 +1,7 @@
-"""What a researcher can see and do about their ORCID link and sync.
+"""What a researcher's ORCID link and sync look like, and the changes to them.
 
-Used by the settings page and the JSON API alike; permission checks are the
-callers'.
+Only the services (``invenio_orcid_push.services``) call these: they check
+permissions first and load the input.
 """
 
 import logging
@@ -18,6 +18,7 @@ from .client import OrcidError, OrcidNotFoundError, revoke_token
 from .links import orcid_client_id, orcid_link_of
 from .locks import orcid_write_lock
 from .models import LinkStatus, OrcidPushAccount, OrcidWorkLedger, SyncStatus
+from .tasks import push_record_to_orcid
 
 logger = logging.getLogger(__name__)
 
@@ -148,26 +149,8 @@ def orcid_status_words(entry, link):
                                        "use 'Sync now' to try again at once."}
 
 
-def owner_of(record_id):
-    """The owner id of a record's parent, or ``None`` if the record is unknown."""
-    from .sync import resolve_record
-
-    record = resolve_record(record_id)
-    owned_by = record.parent.access.owned_by if record is not None else None
-    return owned_by.owner_id if owned_by else None
-
-
-def request_sync(record_id):
-    """The researcher's "sync now": push this record's family, even an old one."""
-    from .tasks import push_record_to_orcid
-
-    push_record_to_orcid.delay(record_id, force=True)
-
-
 def send_existing_records(user_id):
     """Backfill: send the user's public records published before linking."""
-    from .tasks import push_record_to_orcid
-
     OrcidPushAccount.get_or_create(user_id).include_existing = True
     db.session.commit()
     count = 0
