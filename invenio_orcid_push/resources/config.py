@@ -21,7 +21,7 @@ FIELD_NAMES = {"_schema": _("request body")}
 def _field_problems(errors):
     return "; ".join(
         f"{FIELD_NAMES.get(error['field'], error['field'])}: "
-        + " ".join(str(message) for message in error["messages"])
+        + " ".join(str(message).rstrip(".") for message in error["messages"])
         for error in errors
     )
 
