@@ -30,10 +30,15 @@ class OrcidLedgerListView(AdminView):
         params = request.args.to_dict()
         params["page"] = request.args.get("page", 1, type=int)
         found = current_orcid_ledger_service.search(g.identity, params)
-        return self.render(rows=found["hits"], emails=found["emails"],
-                           total=found["total"], page=found["page"],
-                           page_size=found["size"], filters=request.args,
-                           statuses=found["statuses"])
+        return self.render(
+            rows=found["hits"],
+            emails=found["emails"],
+            total=found["total"],
+            page=found["page"],
+            page_size=found["size"],
+            filters=request.args,
+            statuses=found["statuses"],
+        )
 
 
 class OrcidLedgerEntryView(AdminView):
@@ -65,4 +70,6 @@ class OrcidLedgerEntryView(AdminView):
         except LedgerEntryNotFoundError as error:
             return str(error.description), 404
         flash(_("The record is being sent to ORCID again."), "success")
-        return redirect(url_for("administration.orcid_push_ledger_entry", entry_id=entry_id))
+        return redirect(
+            url_for("administration.orcid_push_ledger_entry", entry_id=entry_id)
+        )

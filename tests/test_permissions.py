@@ -51,14 +51,27 @@ def identities(make_user):
     db.session.commit()
     anonymous = AnonymousIdentity()
     anonymous.provides.add(any_user)
-    return the_user, dict(zip(WHO, (anonymous, person(the_user), person(other),
-                                    person(admin), person(superuser), system_identity)))
+    return the_user, dict(
+        zip(
+            WHO,
+            (
+                anonymous,
+                person(the_user),
+                person(other),
+                person(admin),
+                person(superuser),
+                system_identity,
+            ),
+        )
+    )
 
 
 def record_owned_by(user_id):
     """A record as the generator sees it: its parent's owner."""
     owned_by = SimpleNamespace(owner_id=str(user_id))
-    return SimpleNamespace(parent=SimpleNamespace(access=SimpleNamespace(owned_by=owned_by)))
+    return SimpleNamespace(
+        parent=SimpleNamespace(access=SimpleNamespace(owned_by=owned_by))
+    )
 
 
 @pytest.mark.parametrize("action", TABLE)
@@ -76,7 +89,9 @@ def test_who_may_do_what(identities, action):
 
 def test_a_record_without_owner_is_only_for_admins(identities):
     the_user, who = identities
-    ownerless = SimpleNamespace(parent=SimpleNamespace(access=SimpleNamespace(owned_by=None)))
+    ownerless = SimpleNamespace(
+        parent=SimpleNamespace(access=SimpleNamespace(owned_by=None))
+    )
     policy = OrcidPushPermissionPolicy("sync_record", record=ownerless)
     assert not policy.allows(who["the user"])
     assert policy.allows(who["admin"])

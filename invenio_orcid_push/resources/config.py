@@ -32,8 +32,9 @@ def validation_error(exception):
     return HTTPJSONException(
         code=400,
         errors=errors,
-        description=gettext("Invalid request: %(problems)s.",
-                            problems=_field_problems(errors)),
+        description=gettext(
+            "Invalid request: %(problems)s.", problems=_field_problems(errors)
+        ),
     )
 
 

@@ -14,7 +14,9 @@ from invenio_i18n import lazy_gettext as _
 
 request_view_args = request_parser(from_conf("request_view_args"), location="view_args")
 request_user_args = request_parser(from_conf("request_user_args"), location="args")
-request_records_args = request_parser(from_conf("request_records_args"), location="args")
+request_records_args = request_parser(
+    from_conf("request_records_args"), location="args"
+)
 request_data = request_body_parser(
     parsers=from_conf("request_body_parsers"),
     default_content_type=from_conf("default_content_type"),

@@ -7,7 +7,12 @@ from invenio_records_resources.services.base.config import (
 )
 
 from ..permissions import OrcidPushPermissionPolicy
-from .schemas import LedgerArgsSchema, PreferencesSchema, RecordsArgsSchema, UserArgsSchema
+from .schemas import (
+    LedgerArgsSchema,
+    PreferencesSchema,
+    RecordsArgsSchema,
+    UserArgsSchema,
+)
 
 
 class OrcidPushServiceConfig(ServiceConfig, ConfiguratorMixin):

@@ -130,7 +130,7 @@ class OrcidPushService(OrcidServiceBase):
         }
 
     def request_sync(self, identity, record_id):
-        """"Sync now": push this record's family at once, even an old one."""
+        """Push this record's family at once ("sync now"), even an old one."""
         self.require_permission(identity, "use")
         record = self._record(record_id)
         self.require_permission(identity, "sync_record", record=record)
@@ -158,8 +158,14 @@ class OrcidLedgerService(OrcidServiceBase):
         emails = dict(
             db.session.query(User.id, User.email).filter(User.id.in_(user_ids))
         )
-        return {"hits": rows, "total": total, "emails": emails, "page": page,
-                "size": size, "statuses": [s.value for s in SyncStatus]}
+        return {
+            "hits": rows,
+            "total": total,
+            "emails": emails,
+            "page": page,
+            "size": size,
+            "statuses": [s.value for s in SyncStatus],
+        }
 
     def _entry(self, entry_id):
         entry = db.session.get(OrcidWorkLedger, entry_id)
@@ -217,8 +223,15 @@ class OrcidLedgerService(OrcidServiceBase):
             raise UserNotFoundError(value)
         return user
 
-    def select_families(self, identity, everything=False, user=None, record=None,
-                        failed=False, since=None):
+    def select_families(
+        self,
+        identity,
+        everything=False,
+        user=None,
+        record=None,
+        failed=False,
+        since=None,
+    ):
         """The record ids (one per family) a resync of this scope covers, streamed.
 
         ``user`` is an e-mail or an id; an unknown user or record is an error
