@@ -97,15 +97,24 @@ def test_a_record_without_owner_is_only_for_admins(identities):
     assert policy.allows(who["admin"])
 
 
-def test_the_policy_is_configurable(app):
-    from invenio_orcid_push.proxies import current_orcid_push_service
+def test_the_policy_is_configurable(app, client, make_user, publish):
+    """An instance's own policy (``ORCID_PUSH_PERMISSION_POLICY``) decides."""
+    from invenio_accounts.testutils import login_user_via_session
 
-    class NobodySyncs(OrcidPushPermissionPolicy):
+    from conftest import record_data
+
+    class NobodySyncsNow(OrcidPushPermissionPolicy):
         can_sync_record = []
 
+    owner = make_user()
+    record = publish(owner, record_data(title="Not now"))
+    login_user_via_session(client, user=owner)
     saved = app.config["ORCID_PUSH_PERMISSION_POLICY"]
-    app.config["ORCID_PUSH_PERMISSION_POLICY"] = NobodySyncs
+    app.config["ORCID_PUSH_PERMISSION_POLICY"] = NobodySyncsNow
     try:
-        assert current_orcid_push_service.config.permission_policy_cls is NobodySyncs
+        refused = client.post(f"/account/settings/orcid/records/{record.id}/sync")
     finally:
         app.config["ORCID_PUSH_PERMISSION_POLICY"] = saved
+    allowed = client.post(f"/account/settings/orcid/records/{record.id}/sync")
+
+    assert (refused.status_code, allowed.status_code) == (403, 302)
