@@ -1,6 +1,8 @@
 """Flask extension of invenio-orcid-push."""
 
+from flask_menu import current_menu
 from invenio_oauthclient.signals import account_info_received, account_setup_received
+from invenio_rdm_records.services.components import DefaultRecordsComponents
 
 from . import config
 from .components import OrcidPushComponent
@@ -69,10 +71,6 @@ class InvenioOrcidPush:
         """
         components = app.config.get("RDM_RECORDS_SERVICE_COMPONENTS")
         if components is None:
-            from invenio_rdm_records.services.components import (
-                DefaultRecordsComponents,
-            )
-
             components = DefaultRecordsComponents
         if OrcidPushComponent not in components:
             app.config["RDM_RECORDS_SERVICE_COMPONENTS"] = [
@@ -83,8 +81,6 @@ class InvenioOrcidPush:
 
 def finalize_app(app):
     """Put the ORCID settings page in the account settings menu (UI app only)."""
-    from flask_menu import current_menu
-
     with app.app_context():
         current_menu.submenu("settings.orcid_push").register(
             "invenio_orcid_push_settings.index",
