@@ -62,13 +62,15 @@ class OrcidLedgerEntryView(AdminView):
 
     def post(self, entry_id):
         """Retry: send the record family to ORCID again now."""
+        service = current_orcid_ledger_service
+        try:
+            service.read_entry(g.identity, entry_id)  # an unknown row is 404 first
+        except LedgerEntryNotFoundError as error:
+            return str(error.description), 404
         form = ActionForm()
         if not form.validate_on_submit():
             return _("The form was not accepted; reload the page and try again."), 400
-        try:
-            current_orcid_ledger_service.retry_entry(g.identity, entry_id)
-        except LedgerEntryNotFoundError as error:
-            return str(error.description), 404
+        service.retry_entry(g.identity, entry_id)
         flash(_("The record is being sent to ORCID again."), "success")
         return redirect(
             url_for("administration.orcid_push_ledger_entry", entry_id=entry_id)
