@@ -108,9 +108,16 @@ class BulkResyncJob(JobType):
     arguments_schema = BulkResyncArgsSchema
 
     @classmethod
-    def build_task_arguments(cls, job_obj, since=None, **kwargs):
-        """Resync everything changed since the last run by default."""
-        return {"scope": "all", "since": since.isoformat() if since else None}
+    def build_task_arguments(cls, job_obj, since=None, scope="all", user=None,
+                             record=None, full=False, **kwargs):
+        """The job's arguments as the administrator set them (everything by default).
+
+        Without passing them on, a job configured for one user or record would
+        resync everything: invenio-jobs gives a run only what this returns.
+        ``since`` is the start of the last successful run unless set.
+        """
+        return {"scope": scope, "user": user, "record": record, "full": full,
+                "since": since.isoformat() if since else None}
 
 
 class NightlyReconcileJob(JobType):
