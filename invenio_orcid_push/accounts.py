@@ -1,7 +1,7 @@
-"""What a researcher can see and do about their ORCID link and sync.
+"""What a researcher's ORCID link and sync look like, and the changes to them.
 
-Used by the settings page and the JSON API alike; permission checks are the
-callers'.
+Only the services (``invenio_orcid_push.services``) call these: they check
+permissions first and load the input.
 """
 
 import logging
@@ -9,6 +9,7 @@ import logging
 from flask import current_app
 from invenio_accounts.models import UserIdentity
 from invenio_db import db
+from invenio_i18n import gettext as _
 from invenio_oauthclient import current_oauthclient
 from invenio_oauthclient.models import RemoteAccount
 from invenio_rdm_records.records.api import RDMParent
@@ -31,17 +32,35 @@ PERMISSION_WORDS = {
 }
 
 
+def _granted_scopes(account):
+    """The scopes ORCID granted at the last authorization, if known."""
+    if account is None or not account.granted_scopes:
+        return None
+    return account.granted_scopes.split()
+
+
+def _known_status(account, link):
+    """The stored health of this very link (not of an iD linked earlier)."""
+    if account is None or link is None or account.orcid != link.orcid:
+        return None
+    return account.link_status
+
+
+def _needs_permission(link, status, scopes):
+    """Linked, but ORCID refused a write or never granted ``/activities/update``."""
+    if link is None:
+        return False
+    granted_without_update = scopes is not None and "/activities/update" not in scopes
+    return status == LinkStatus.NEEDS_PERMISSION or granted_without_update
+
+
 def link_summary(user_id):
     """The user's ORCID link and preferences, as the settings page and API show them."""
     link = orcid_link_of(user_id)
     account = OrcidPushAccount.get(user_id)
     host = current_app.config["ORCID_PUSH_ORCID_HOST"]
-    scopes = account.granted_scopes.split() if account and account.granted_scopes else None
-    status = account.link_status if account and link and account.orcid == link.orcid else None
-    needs_permission = bool(link) and (
-        status == LinkStatus.NEEDS_PERMISSION
-        or (scopes is not None and "/activities/update" not in scopes)
-    )
+    scopes = _granted_scopes(account)
+    status = _known_status(account, link)
     return {
         "linked": link is not None,
         "orcid": link.orcid if link else None,
@@ -49,8 +68,8 @@ def link_summary(user_id):
         "granted_scopes": scopes,
         "permissions": [PERMISSION_WORDS.get(s, s) for s in scopes] if scopes else None,
         "link_status": (status or LinkStatus.ACTIVE).value if link else None,
-        "link_problem": account.link_problem if account and status else None,
-        "needs_permission": needs_permission,
+        "link_problem": account.link_problem if status else None,
+        "needs_permission": _needs_permission(link, status, scopes),
         "preferences": preferences_of(user_id),
     }
 
@@ -104,42 +123,53 @@ def records_of(user_id, page=1, size=20):
     return total, rows
 
 
+def _synced_words(entry):
+    when = entry.synced_at.strftime("%Y-%m-%d %H:%M UTC") if entry.synced_at else ""
+    return {"message": _("On ORCID since %(when)s", when=when), "put_code": entry.put_code}
+
+
+def _pending_words(entry):
+    return {"message": entry.last_error or _("Waiting to be sent.")}
+
+
+def _removed_by_researcher_words(entry):
+    return {"message": _("Removed by you on ORCID. Use 'Send again' to put it back.")}
+
+
+def _removed_words(entry):
+    return {"message": _("Not on ORCID: the record is not public.")}
+
+
+def _invalid_words(entry):
+    return {"message": _("Cannot be sent: %(error)s Ask the repository's support for "
+                         "help.", error=entry.last_error)}
+
+
+def _failed_words(entry):
+    return {"message": _("Failed: %(error)s It will be retried; use 'Sync now' to try "
+                         "again at once.", error=entry.last_error)}
+
+
+STATUS_WORDS = {
+    SyncStatus.SYNCED: _synced_words,
+    SyncStatus.PENDING: _pending_words,
+    SyncStatus.REMOVED_BY_RESEARCHER: _removed_by_researcher_words,
+    SyncStatus.REMOVED: _removed_words,
+    SyncStatus.INVALID: _invalid_words,
+}
+"""What people read for each sync status (any other status reads as failed)."""
+
+
 def orcid_status_words(entry, link):
     """The ORCID status of one family for people: state, message, what to do."""
     if link is None:
-        return {"state": "not-linked", "message": "Connect ORCID to send this record."}
+        return {"state": "not-linked", "message": _("Connect ORCID to send this record.")}
     if entry is None:
         return {"state": "not-sent",
-                "message": "Not sent (published before you connected ORCID, or not public). "
-                           "Use 'Sync now' to send it."}
-    state = entry.status.value
-    if entry.status == SyncStatus.SYNCED:
-        when = entry.synced_at.strftime("%Y-%m-%d %H:%M UTC") if entry.synced_at else ""
-        return {"state": state, "message": f"On ORCID since {when}", "put_code": entry.put_code}
-    if entry.status == SyncStatus.PENDING:
-        return {"state": state, "message": entry.last_error or "Waiting to be sent."}
-    if entry.status == SyncStatus.REMOVED_BY_RESEARCHER:
-        return {"state": state, "message": "Removed by you on ORCID. Use 'Send again' "
-                                           "to put it back."}
-    if entry.status == SyncStatus.REMOVED:
-        return {"state": state, "message": "Not on ORCID: the record is not public."}
-    if entry.status == SyncStatus.INVALID:
-        return {"state": state, "message": f"Cannot be sent: {entry.last_error} "
-                                           "Ask the repository's support for help."}
-    return {"state": state, "message": f"Failed: {entry.last_error} It will be retried; "
-                                       "use 'Sync now' to try again at once."}
-
-
-def owner_of(record_id):
-    """The owner id of a record's parent, or ``None`` if the record is unknown."""
-    record = resolve_record(record_id)
-    owned_by = record.parent.access.owned_by if record is not None else None
-    return owned_by.owner_id if owned_by else None
-
-
-def request_sync(record_id):
-    """The researcher's "sync now": push this record's family, even an old one."""
-    push_record_to_orcid.delay(record_id, force=True)
+                "message": _("Not sent (published before you connected ORCID, or not "
+                             "public). Use 'Sync now' to send it.")}
+    words = STATUS_WORDS.get(entry.status, _failed_words)
+    return {"state": entry.status.value, **words(entry)}
 
 
 def send_existing_records(user_id):

@@ -1,15 +1,15 @@
 """``invenio orcid-push``: bulk resync and status, for administrators."""
 
-from collections import Counter
 from datetime import datetime, timezone
 
 import click
 from flask.cli import with_appcontext
-from invenio_accounts.models import User
-from invenio_db import db
+from invenio_access.permissions import system_identity
 
-from .models import LinkStatus, OrcidPushAccount, OrcidWorkLedger, SyncStatus
-from .resync import families
+from .models import LinkStatus
+from .proxies import current_orcid_ledger_service
+from .services.errors import RecordNotFoundError, UserNotFoundError
+from .services.services import PLAN_ACTIONS
 
 
 def _parse_since(value):
@@ -23,12 +23,16 @@ def _parse_since(value):
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def _find_user(value):
-    user = User.query.get(int(value)) if value.isdigit() else (
-        User.query.filter(db.func.lower(User.email) == value.lower()).one_or_none())
-    if user is None:
-        raise click.BadParameter(f"no user '{value}'.", param_hint="--user")
-    return user
+def _families(**scope):
+    """The record ids of the scope, from the service; unknown names are usage errors."""
+    try:
+        return current_orcid_ledger_service.select_families(system_identity, **scope)
+    except UserNotFoundError as error:
+        raise click.BadParameter(f"no user '{error.value}'.", param_hint="--user") from None
+    except RecordNotFoundError as error:
+        raise click.BadParameter(
+            f"no record '{error.record_id}'.", param_hint="--record"
+        ) from None
 
 
 @click.group("orcid-push")
@@ -58,45 +62,24 @@ def resync(everything, user, record, failed, since, dry_run, full, chunk_size):
     if len(chosen) != 1:
         raise click.UsageError("Choose exactly one of --all, --user, --record, --failed.")
     since_date = _parse_since(since)
-    target_user = _find_user(user) if user else None
-    if record is not None:
-        from .sync import resolve_record
-
-        if resolve_record(record) is None:
-            raise click.BadParameter(f"no record '{record}'.", param_hint="--record")
-
-    ids = families(everything, target_user, record, failed, since_date)
+    ids = _families(everything=everything, user=user, record=record, failed=failed,
+                    since=since_date)
     if dry_run:
         _dry_run(ids)
         return
 
-    from .tasks import push_records_to_orcid
-
-    sent, chunk = 0, []
     with click.progressbar(ids, label="Scheduling ORCID pushes", show_pos=True,
                            item_show_func=lambda _: None) as bar:
-        for record_id in bar:
-            chunk.append(record_id)
-            if len(chunk) >= chunk_size:
-                push_records_to_orcid.delay(chunk, full=full)
-                sent, chunk = sent + len(chunk), []
-        if chunk:
-            push_records_to_orcid.delay(chunk, full=full)
-            sent += len(chunk)
+        sent, tasks = current_orcid_ledger_service.schedule_resync(
+            system_identity, bar, full=full, chunk_size=chunk_size)
     click.echo(f"Scheduled {sent} record famil{'y' if sent == 1 else 'ies'} for ORCID "
-               f"in {-(-sent // chunk_size) if sent else 0} task(s).")
+               f"in {tasks} task(s).")
 
 
 def _dry_run(ids):
-    from .sync import plan_record
-
-    counts, examples = Counter(), {}
-    for record_id in ids:
-        for orcid, action in plan_record(record_id).items():
-            counts[action] += 1
-            examples.setdefault(action, []).append(f"{record_id} -> {orcid}")
+    counts, examples = current_orcid_ledger_service.plan(system_identity, ids)
     click.echo("Dry run, nothing sent to ORCID. Works that would be:")
-    for action in ("created", "updated", "deleted", "unchanged", "skipped"):
+    for action in PLAN_ACTIONS:
         shown = ", ".join(examples.get(action, [])[:3])
         click.echo(f"  {action:<9} {counts[action]:>7}" + (f"   e.g. {shown}" if shown else ""))
 
@@ -105,16 +88,11 @@ def _dry_run(ids):
 @with_appcontext
 def status():
     """Counts of ledger rows per status, and of ORCID links per health."""
-    rows = db.session.query(OrcidWorkLedger.status, db.func.count()).group_by(
-        OrcidWorkLedger.status)
-    counts = {status.value: number for status, number in rows}
+    counts = current_orcid_ledger_service.status_counts(system_identity)
     click.echo("ORCID works per status:")
-    for status in SyncStatus:
-        click.echo(f"  {status.value:<22} {counts.get(status.value, 0):>7}")
-    links = db.session.query(OrcidPushAccount.link_status, db.func.count()).group_by(
-        OrcidPushAccount.link_status)
-    link_counts = {status.value: number for status, number in links}
+    for status, number in counts["works"].items():
+        click.echo(f"  {status:<22} {number:>7}")
     click.echo("Links with a problem:")
-    for status in LinkStatus:
-        if status != LinkStatus.ACTIVE:
-            click.echo(f"  {status.value:<22} {link_counts.get(status.value, 0):>7}")
+    for status, number in counts["links"].items():
+        if status != LinkStatus.ACTIVE.value:
+            click.echo(f"  {status:<22} {number:>7}")

@@ -1,15 +1,26 @@
 """Flask extension of invenio-orcid-push."""
 
 from flask import current_app
+from flask_menu import current_menu
+from invenio_oauthclient.signals import account_info_received, account_setup_received
+from invenio_rdm_records.services.components import DefaultRecordsComponents
 
 from . import config
 from .components import OrcidPushComponent
 from .locks import OrcidWriteLocks, lock_url
+from .oauth import on_authorized, on_first_link
 from .ratelimit import build_rate_limiter, limiter_settings
+from .resources import OrcidPushResource, OrcidPushResourceConfig
+from .services import (
+    OrcidLedgerService,
+    OrcidLedgerServiceConfig,
+    OrcidPushService,
+    OrcidPushServiceConfig,
+)
 
 
 class InvenioOrcidPush:
-    """Invenio extension: config defaults and the record service hook."""
+    """Invenio extension: config, services, REST resource, record and OAuth hooks."""
 
     def __init__(self, app=None):
         """Extension initialization."""
@@ -21,8 +32,33 @@ class InvenioOrcidPush:
     def init_app(self, app):
         """Flask application initialization."""
         self.init_config(app)
+        self.init_services(app)
+        self.init_resources(app)
         self.register_service_component(app)
+        self.connect_oauth_signals()
         app.extensions["invenio-orcid-push"] = self
+
+    def init_services(self, app):
+        """The services every caller goes through (API, pages, CLI, jobs)."""
+        self.service = OrcidPushService(OrcidPushServiceConfig.build(app))
+        self.ledger_service = OrcidLedgerService(OrcidLedgerServiceConfig.build(app))
+
+    def init_resources(self, app):
+        """The REST resource; ``views.create_api_blueprint`` mounts its blueprint."""
+        self.resource = OrcidPushResource(
+            OrcidPushResourceConfig.build(app), self.service
+        )
+
+    @staticmethod
+    def connect_oauth_signals():
+        """Record what ORCID granted on every authorization (see ``oauth``).
+
+        Connected here rather than at import: importing the module (the
+        instance's config imports its remote app) then changes nothing.
+        Blinker keeps one connection per receiver, however many apps start.
+        """
+        account_info_received.connect(on_authorized)
+        account_setup_received.connect(on_first_link)
 
     def write_locks(self):
         """The per-iD write locks, rebuilt when their settings change."""
@@ -57,10 +93,6 @@ class InvenioOrcidPush:
         """
         components = app.config.get("RDM_RECORDS_SERVICE_COMPONENTS")
         if components is None:
-            from invenio_rdm_records.services.components import (
-                DefaultRecordsComponents,
-            )
-
             components = DefaultRecordsComponents
         if OrcidPushComponent not in components:
             app.config["RDM_RECORDS_SERVICE_COMPONENTS"] = [
@@ -71,8 +103,6 @@ class InvenioOrcidPush:
 
 def finalize_app(app):
     """Put the ORCID settings page in the account settings menu (UI app only)."""
-    from flask_menu import current_menu
-
     with app.app_context():
         current_menu.submenu("settings.orcid_push").register(
             "invenio_orcid_push_settings.index",

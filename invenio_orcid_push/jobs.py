@@ -1,14 +1,17 @@
 """Jobs for InvenioRDM's administration panel (invenio-jobs): run, schedule, history."""
 
+from datetime import datetime
+
 from celery import shared_task
-from invenio_accounts.models import User
-from invenio_db import db
+from invenio_access.permissions import system_identity
 from invenio_jobs.errors import TaskExecutionPartialError
 from invenio_jobs.jobs import JobType, PredefinedArgsSchema
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from .resync import families, pending_or_failed, resync_inline
+from .proxies import current_orcid_ledger_service
+from .services.errors import RecordNotFoundError, UserNotFoundError
 from .sync import FAILED
+from .tasks import purge_orcid_call_log
 
 
 class BulkResyncArgsSchema(PredefinedArgsSchema):
@@ -50,30 +53,33 @@ def _finish(counts):
     return summary
 
 
+def _moment(since):
+    """The job's ``since`` argument (an ISO string once serialized) as a datetime."""
+    return datetime.fromisoformat(since) if isinstance(since, str) else since
+
+
 @shared_task(ignore_result=True)
 def bulk_resync_job(scope="all", user=None, record=None, since=None, full=False, **kwargs):
     """The "ORCID bulk resync" job."""
-    from datetime import datetime
-
-    since_date = datetime.fromisoformat(since) if isinstance(since, str) else since
-    target = None
-    if scope == "user":
-        target = (User.query.get(int(user)) if str(user).isdigit()
-                  else User.query.filter(db.func.lower(User.email) == user.lower()).one_or_none())
-        if target is None:
-            raise TaskExecutionPartialError(f"No user '{user}'.", errored_entries_count=1)
-    ids = families(everything=scope == "all", user=target,
-                   record=record if scope == "record" else None,
-                   failed=scope == "failed", since=since_date)
-    return _finish(resync_inline(ids, full=full))
+    service = current_orcid_ledger_service
+    try:
+        ids = service.select_families(
+            system_identity, everything=scope == "all",
+            user=user if scope == "user" else None,
+            record=record if scope == "record" else None,
+            failed=scope == "failed", since=_moment(since))
+    except UserNotFoundError:
+        raise TaskExecutionPartialError(f"No user '{user}'.", errored_entries_count=1)
+    except RecordNotFoundError:
+        raise TaskExecutionPartialError(f"No record '{record}'.", errored_entries_count=1)
+    return _finish(service.resync_now(system_identity, ids, full=full))
 
 
 @shared_task(ignore_result=True)
 def nightly_reconcile_job(since=None, **kwargs):
     """The "ORCID nightly reconcile" job: retry what waits or failed, re-check changes."""
-    from datetime import datetime
-
-    since_date = datetime.fromisoformat(since) if isinstance(since, str) else since
+    service = current_orcid_ledger_service
+    since_date = _moment(since)
     seen = set()
 
     def once(ids):
@@ -82,12 +88,12 @@ def nightly_reconcile_job(since=None, **kwargs):
                 seen.add(record_id)
                 yield record_id
 
-    counts = resync_inline(once(pending_or_failed()))
+    counts = service.resync_now(system_identity,
+                                once(service.pending_or_failed(system_identity)))
     if since_date is not None:
-        counts.update(resync_inline(once(families(everything=True, since=since_date)),
-                                    full=False))
-    from .tasks import purge_orcid_call_log
-
+        changed = service.select_families(system_identity, everything=True,
+                                          since=since_date)
+        counts.update(service.resync_now(system_identity, once(changed), full=False))
     purge_orcid_call_log()
     return _finish(counts)
 
@@ -102,9 +108,16 @@ class BulkResyncJob(JobType):
     arguments_schema = BulkResyncArgsSchema
 
     @classmethod
-    def build_task_arguments(cls, job_obj, since=None, **kwargs):
-        """Resync everything changed since the last run by default."""
-        return {"scope": "all", "since": since.isoformat() if since else None}
+    def build_task_arguments(cls, job_obj, since=None, scope="all", user=None,
+                             record=None, full=False, **kwargs):
+        """The job's arguments as the administrator set them (everything by default).
+
+        Without passing them on, a job configured for one user or record would
+        resync everything: invenio-jobs gives a run only what this returns.
+        ``since`` is the start of the last successful run unless set.
+        """
+        return {"scope": scope, "user": user, "record": record, "full": full,
+                "since": since.isoformat() if since else None}
 
 
 class NightlyReconcileJob(JobType):

@@ -21,7 +21,6 @@ from flask_oauthlib.client import OAuthRemoteApp
 from invenio_accounts.models import UserIdentity
 from invenio_db import db
 from invenio_oauthclient.contrib import orcid as stock_orcid
-from invenio_oauthclient.signals import account_info_received, account_setup_received
 
 from .identifiers import normalize_orcid
 
@@ -94,9 +93,11 @@ def _record_grant(user_id, response):
     OrcidPushAccount.get_or_create(user_id).mark_authorized(orcid, response.get("scope"))
 
 
-@account_info_received.connect
-def _on_authorized(remote, response=None, account_info=None, **kwargs):
-    """Every ORCID authorization of a known iD: remember what ORCID granted."""
+def on_authorized(remote, response=None, account_info=None, **kwargs):
+    """Every ORCID authorization of a known iD: remember what ORCID granted.
+
+    Receiver of ``account_info_received``, connected by the extension.
+    """
     if not _is_ours(remote):
         return
     orcid = normalize_orcid((response or {}).get("orcid"))
@@ -106,8 +107,10 @@ def _on_authorized(remote, response=None, account_info=None, **kwargs):
         db.session.commit()
 
 
-@account_setup_received.connect
-def _on_first_link(remote, token=None, response=None, **kwargs):
-    """First link of an ORCID account (the setup handler ran in this transaction)."""
+def on_first_link(remote, token=None, response=None, **kwargs):
+    """First link of an ORCID account (the setup handler ran in this transaction).
+
+    Receiver of ``account_setup_received``, connected by the extension.
+    """
     if _is_ours(remote) and token is not None:
         _record_grant(token.remote_account.user_id, response)

@@ -1,22 +1,69 @@
-"""Who may see what of the ORCID sync."""
+"""Who may do what with the ORCID sync: one permission policy and its generators.
 
-from flask_login import current_user
-from invenio_access import Permission
-from invenio_access.permissions import superuser_access
-from invenio_administration.permissions import administration_access_action
+Every service method asks this policy (``ORCID_PUSH_PERMISSION_POLICY``); the
+settings page, the REST API, the administration panel, the CLI and the jobs
+never decide on their own.
+"""
+
+from flask_principal import UserNeed
+from invenio_administration.generators import Administration
+from invenio_records_permissions.generators import (
+    AuthenticatedUser,
+    Generator,
+    SystemProcess,
+)
+from invenio_records_permissions.policies import BasePermissionPolicy
 
 
-def is_orcid_push_admin():
-    """Superusers and users with the administration panel's access."""
-    return (
-        Permission(superuser_access).can()
-        or Permission(administration_access_action).can()
-    )
+class RecordOwner(Generator):
+    """The owner of the record's parent: the depositor.
+
+    Never the identity that published: a curator publishes on acceptance of a
+    submission, yet the record stays the depositor's.
+    """
+
+    def needs(self, record=None, **kwargs):
+        """The depositor's user need, if the record has an owner."""
+        owned_by = record.parent.access.owned_by if record is not None else None
+        owner_id = owned_by.owner_id if owned_by else None
+        return [UserNeed(int(owner_id))] if owner_id is not None else []
 
 
-def can_see_sync_of(owner_id):
-    """The owner of the records (the depositor) and admins."""
-    if not current_user.is_authenticated:
-        return False
-    is_owner = owner_id is not None and int(current_user.id) == int(owner_id)
-    return is_owner or is_orcid_push_admin()
+class LinkOwner(Generator):
+    """The user an ORCID link, its preferences and its records belong to."""
+
+    def needs(self, user_id=None, **kwargs):
+        """That user's need."""
+        return [UserNeed(int(user_id))] if user_id is not None else []
+
+
+PEOPLE = [AuthenticatedUser(), SystemProcess()]
+"""Anyone logged in: what they may see is then decided per action."""
+
+ADMINS = [Administration(), SystemProcess()]
+"""Administrators (superusers included) and the system (CLI, jobs)."""
+
+
+class OrcidPushPermissionPolicy(BasePermissionPolicy):
+    """Access to the ORCID sync of links, records and the ledger."""
+
+    # Checked first by every method a person calls: an anonymous caller is
+    # told to log in (401) before anything about a record or a user is said.
+    can_use = PEOPLE
+
+    # One user's link, preferences and records: that user, or an admin.
+    can_read_link = [LinkOwner(), *ADMINS]
+    can_update_preferences = [LinkOwner(), *ADMINS]
+    can_list_records = [LinkOwner(), *ADMINS]
+    can_send_existing = [LinkOwner(), *ADMINS]
+    # Unlinking revokes the researcher's grant: theirs to do alone.
+    can_disconnect = [LinkOwner(), SystemProcess()]
+
+    # One record: its depositor, or an admin.
+    can_read_record_status = [RecordOwner(), *ADMINS]
+    can_sync_record = [RecordOwner(), *ADMINS]
+
+    # The whole ledger and bulk operations: admins and the system.
+    can_read_ledger = ADMINS
+    can_retry_ledger_entry = ADMINS
+    can_resync = ADMINS

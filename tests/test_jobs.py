@@ -64,3 +64,34 @@ def test_failures_make_a_partial_success_and_the_nightly_job_retries_them(
     assert nightly.status == RunStatusEnum.SUCCESS, nightly.message
     assert OrcidWorkLedger.get(orcid, record["parent"]["id"]).status == SyncStatus.SYNCED
 
+
+def test_a_bulk_resync_of_one_user_leaves_the_others_alone(
+    app, unsent, make_user, link_orcid, publish, orcid_simulator
+):
+    user, orcid, _ = unsent
+    other = make_user()
+    app.config["ORCID_PUSH_ENABLED"] = False
+    try:
+        publish(other, record_data(title="Someone else's"))
+    finally:
+        app.config["ORCID_PUSH_ENABLED"] = True
+    other_orcid = link_orcid(other)
+    OrcidPushAccount.get_or_create(other.id).include_existing = True
+    db.session.commit()
+
+    run = run_job("orcid_push_bulk_resync",
+                  {"job_arg_schema": "BulkResyncArgsSchema", "scope": "user", "user": user.email})
+
+    assert run.status == RunStatusEnum.SUCCESS, run.message
+    assert len(orcid_simulator.state.works_of(orcid)) == 1
+    assert orcid_simulator.state.works_of(other_orcid) == []
+
+
+@pytest.mark.parametrize("scope, value", [("user", "nobody@example.org"),
+                                          ("record", "nope-00000")])
+def test_a_bulk_resync_of_an_unknown_user_or_record_says_so(app, db, scope, value):
+    run = run_job("orcid_push_bulk_resync",
+                  {"job_arg_schema": "BulkResyncArgsSchema", "scope": scope, scope: value})
+
+    assert run.status == RunStatusEnum.PARTIAL_SUCCESS
+    assert f"No {scope} '{value}'" in run.message

@@ -1,0 +1,324 @@
+"""The ORCID push services: what people and administrators may see and do.
+
+Each method takes the caller's ``identity``, asks the one permission policy
+(``ORCID_PUSH_PERMISSION_POLICY``), loads its input with a marshmallow schema
+and returns plain data. The REST API, the settings page, the administration
+panel, the CLI and the jobs all come through here.
+"""
+
+from collections import Counter
+
+from flask import current_app
+from invenio_accounts.models import User
+from invenio_db import db
+from invenio_records_resources.services.base import Service
+
+from .. import accounts
+from ..models import (
+    LinkStatus,
+    OrcidCallLog,
+    OrcidPushAccount,
+    OrcidWorkLedger,
+    SyncStatus,
+)
+from ..resync import families, pending_or_failed, resync_inline
+from ..sync import plan_record, resolve_record
+from ..tasks import push_record_to_orcid, push_records_to_orcid
+from .errors import (
+    ActionDeniedError,
+    LedgerEntryNotFoundError,
+    RecordNotFoundError,
+    UserNotFoundError,
+)
+
+PLAN_ACTIONS = ("created", "updated", "deleted", "unchanged", "skipped")
+"""The actions of a dry run, in the order they are reported."""
+
+
+class OrcidServiceBase(Service):
+    """Shared by both services: a refusal names the refused action."""
+
+    def require_permission(self, identity, action_name, **kwargs):
+        """Like the base class, with an error that says what was refused."""
+        if not self.check_permission(identity, action_name, **kwargs):
+            raise ActionDeniedError(action_name)
+
+    @staticmethod
+    def _record(record_id):
+        """The record of an id (tombstoned ones included)."""
+        record = resolve_record(record_id)
+        if record is None:
+            raise RecordNotFoundError(record_id)
+        return record
+
+
+class OrcidPushService(OrcidServiceBase):
+    """A researcher's ORCID link, preferences and records; a record's ORCID status."""
+
+    def _user_id(self, identity, action, params=None):
+        """The user a call is about (``user_id``, or the caller), once allowed."""
+        self.require_permission(identity, "use")
+        loaded = self.config.user_args_schema().load(params or {})
+        user_id = loaded["user_id"] or identity.id
+        self.require_permission(identity, action, user_id=user_id)
+        return user_id
+
+    def read_link(self, identity, params=None):
+        """The link, what ORCID granted, and the preferences."""
+        user_id = self._user_id(identity, "read_link", params)
+        return accounts.link_summary(user_id)
+
+    def update_preferences(self, identity, data, params=None):
+        """Change the preferences given in ``data``; returns the link as read."""
+        user_id = self._user_id(identity, "update_preferences", params)
+        preferences = self.config.preferences_schema().load(data)
+        accounts.update_preferences(user_id, **preferences)
+        return accounts.link_summary(user_id)
+
+    def list_records(self, identity, params=None):
+        """A page of the user's record families, each with its ORCID status."""
+        self.require_permission(identity, "use")
+        loaded = self.config.records_args_schema().load(params or {})
+        user_id = loaded["user_id"] or identity.id
+        self.require_permission(identity, "list_records", user_id=user_id)
+        page, size = loaded["page"], loaded["size"]
+        total, rows = accounts.records_of(user_id, page=page, size=size)
+        return {"hits": {"hits": rows, "total": total}, "page": page, "size": size}
+
+    def send_existing(self, identity, params=None):
+        """Backfill the user's public records published before linking."""
+        user_id = self._user_id(identity, "send_existing", params)
+        return accounts.send_existing_records(user_id)
+
+    def disconnect(self, identity, remove_works=False, params=None):
+        """Unlink ORCID; returns ``(works removed, revoked at ORCID)``."""
+        user_id = self._user_id(identity, "disconnect", params)
+        return accounts.disconnect_orcid(user_id, remove_works=remove_works)
+
+    def read_record_status(self, identity, record_id):
+        """Every ORCID record this record's family was pushed to, and how it went."""
+        self.require_permission(identity, "use")
+        record = self._record(record_id)
+        self.require_permission(identity, "read_record_status", record=record)
+        parent_id = record.parent.pid.pid_value
+        rows = (
+            OrcidWorkLedger.query.filter(
+                OrcidWorkLedger.parent_id.in_([parent_id, record_id])
+            )
+            .order_by(OrcidWorkLedger.orcid)
+            .all()
+        )
+        hits = [self._ledger_hit(row) for row in rows]
+        return {
+            "record": record_id,
+            "parent": parent_id,
+            "hits": {"hits": hits, "total": len(hits)},
+        }
+
+    @staticmethod
+    def _ledger_hit(row):
+        host = current_app.config["ORCID_PUSH_ORCID_HOST"]
+        return {
+            "orcid": row.orcid,
+            "orcid_url": f"https://{host}/{row.orcid}",
+            "status": row.status.value,
+            "put_code": row.put_code,
+            "record_version": row.record_id,
+            "synced_at": row.synced_at.isoformat() if row.synced_at else None,
+            "updated": row.updated.isoformat() if row.updated else None,
+            "last_error": row.last_error,
+        }
+
+    def request_sync(self, identity, record_id):
+        """Push this record's family at once ("sync now"), even an old one."""
+        self.require_permission(identity, "use")
+        record = self._record(record_id)
+        self.require_permission(identity, "sync_record", record=record)
+        push_record_to_orcid.delay(record_id, force=True)
+        return {"record": record_id}
+
+
+class OrcidLedgerService(OrcidServiceBase):
+    """The sync ledger for administrators, retries and bulk resync."""
+
+    def search(self, identity, params=None):
+        """A page of ledger rows matching the filters, newest change first."""
+        self.require_permission(identity, "read_ledger")
+        filters = self.config.ledger_args_schema().load(params or {})
+        page, size = max(filters["page"], 1), self.config.ledger_page_size
+        query = _ledger_query(filters)
+        total = query.count()
+        rows = (
+            query.order_by(OrcidWorkLedger.updated.desc())
+            .offset((page - 1) * size)
+            .limit(size)
+            .all()
+        )
+        user_ids = {row.user_id for row in rows if row.user_id}
+        emails = dict(
+            db.session.query(User.id, User.email).filter(User.id.in_(user_ids))
+        )
+        return {
+            "hits": rows,
+            "total": total,
+            "emails": emails,
+            "page": page,
+            "size": size,
+            "statuses": [s.value for s in SyncStatus],
+        }
+
+    def _entry(self, entry_id):
+        entry = db.session.get(OrcidWorkLedger, entry_id)
+        if entry is None:
+            raise LedgerEntryNotFoundError(entry_id)
+        return entry
+
+    def read_entry(self, identity, entry_id):
+        """One ledger row, its user and the ORCID calls made for it, newest first."""
+        self.require_permission(identity, "read_ledger")
+        entry = self._entry(entry_id)
+        calls = (
+            OrcidCallLog.query.filter_by(ledger_id=entry.id)
+            .order_by(OrcidCallLog.created.desc())
+            .limit(self.config.entry_calls_shown)
+            .all()
+        )
+        user = db.session.get(User, entry.user_id) if entry.user_id else None
+        return {"entry": entry, "calls": calls, "user": user}
+
+    def retry_entry(self, identity, entry_id):
+        """Send the row's record family to ORCID again now."""
+        self.require_permission(identity, "retry_ledger_entry")
+        entry = self._entry(entry_id)
+        push_record_to_orcid.delay(entry.record_id)
+        return entry
+
+    def status_counts(self, identity):
+        """Ledger rows per sync status and links per health (all statuses)."""
+        self.require_permission(identity, "read_ledger")
+        works = db.session.query(OrcidWorkLedger.status, db.func.count()).group_by(
+            OrcidWorkLedger.status
+        )
+        links = db.session.query(
+            OrcidPushAccount.link_status, db.func.count()
+        ).group_by(OrcidPushAccount.link_status)
+        work_counts = {status.value: number for status, number in works}
+        link_counts = {status.value: number for status, number in links}
+        return {
+            "works": {s.value: work_counts.get(s.value, 0) for s in SyncStatus},
+            "links": {s.value: link_counts.get(s.value, 0) for s in LinkStatus},
+        }
+
+    def find_user(self, identity, value):
+        """A user by id or e-mail (case-insensitive)."""
+        self.require_permission(identity, "resync")
+        value = str(value)
+        if value.isdigit():
+            user = db.session.get(User, int(value))
+        else:
+            user = User.query.filter(
+                db.func.lower(User.email) == value.lower()
+            ).one_or_none()
+        if user is None:
+            raise UserNotFoundError(value)
+        return user
+
+    def select_families(
+        self,
+        identity,
+        everything=False,
+        user=None,
+        record=None,
+        failed=False,
+        since=None,
+    ):
+        """The record ids (one per family) a resync of this scope covers, streamed.
+
+        ``user`` is an e-mail or an id; an unknown user or record is an error
+        before anything is selected.
+        """
+        self.require_permission(identity, "resync")
+        target = self.find_user(identity, user) if user else None
+        if record is not None:
+            self._record(record)
+        return families(everything, target, record, failed, since)
+
+    def pending_or_failed(self, identity):
+        """Record ids of families whose rows wait or failed."""
+        self.require_permission(identity, "resync")
+        return pending_or_failed()
+
+    def plan(self, identity, record_ids):
+        """Dry run: ``(counts per action, up to 3 examples per action)``."""
+        self.require_permission(identity, "resync")
+        counts, examples = Counter(), {}
+        for record_id in record_ids:
+            for orcid, action in plan_record(record_id).items():
+                counts[action] += 1
+                examples.setdefault(action, [])
+                if len(examples[action]) < 3:
+                    examples[action].append(f"{record_id} -> {orcid}")
+        return counts, examples
+
+    def schedule_resync(self, identity, record_ids, full=False, chunk_size=200):
+        """Queue the records in Celery tasks of ``chunk_size``; returns ``(sent, tasks)``."""
+        self.require_permission(identity, "resync")
+        sent, tasks, chunk = 0, 0, []
+        for record_id in record_ids:
+            chunk.append(record_id)
+            if len(chunk) >= chunk_size:
+                push_records_to_orcid.delay(chunk, full=full)
+                sent, tasks, chunk = sent + len(chunk), tasks + 1, []
+        if chunk:
+            push_records_to_orcid.delay(chunk, full=full)
+            sent, tasks = sent + len(chunk), tasks + 1
+        return sent, tasks
+
+    def resync_now(self, identity, record_ids, full=False):
+        """Sync the records in this process (jobs); returns counts per action."""
+        self.require_permission(identity, "resync")
+        return resync_inline(record_ids, full=full)
+
+
+def _ledger_query(filters):
+    """Ledger rows matching the list's filters (status, user, record, error code)."""
+    query = OrcidWorkLedger.query
+    for name, value in filters.items():
+        condition = _LEDGER_FILTERS.get(name)
+        value = (value or "").strip() if isinstance(value, str) else None
+        if condition is not None and value:
+            query = condition(query, value)
+    return query
+
+
+def _by_status(query, value):
+    if value not in {s.value for s in SyncStatus}:
+        return query
+    return query.filter(OrcidWorkLedger.status == SyncStatus(value))
+
+
+def _by_user(query, value):
+    if value.isdigit():
+        return query.filter(OrcidWorkLedger.user_id == int(value))
+    return query.join(User, User.id == OrcidWorkLedger.user_id).filter(
+        db.func.lower(User.email) == value.lower()
+    )
+
+
+def _by_record(query, value):
+    return query.filter(
+        db.or_(OrcidWorkLedger.record_id == value, OrcidWorkLedger.parent_id == value)
+    )
+
+
+def _by_error_code(query, value):
+    return query.filter(OrcidWorkLedger.error_code == value)
+
+
+_LEDGER_FILTERS = {
+    "status": _by_status,
+    "user": _by_user,
+    "record": _by_record,
+    "error_code": _by_error_code,
+}
+"""One query condition per filter of the administration panel's list."""
