@@ -16,7 +16,7 @@ from invenio_rdm_records.records.api import RDMParent
 
 from .client import OrcidError, revoke_token
 from .links import orcid_client_id, orcid_link_of
-from .family import latest_version, owned_parents_query, resolve_record
+from .family import latest_version, owned_parents_query
 from .models import LinkStatus, OrcidPushAccount, OrcidWorkLedger, SyncStatus
 from .sync import withdraw_works
 from .tasks import push_record_to_orcid

@@ -23,7 +23,6 @@ from .client import (
     OrcidRecordMovedError,
     OrcidTokenInvalidError,
 )
-from .family import resolve_family, resolve_record  # noqa: F401 (public here too)
 from .links import orcid_client_id, orcid_link_of
 from .locks import LockUnavailable, orcid_write_lock
 from .models import (
@@ -44,13 +43,12 @@ from .plan import (
     UPDATED,
     WAITING,
     plan_family,
-    plan_record,
 )
 from .ratelimit import rate_limiter
 
 logger = logging.getLogger(__name__)
 
-__all__ = ("sync_record", "plan_record", "withdraw_works", "SyncReport")
+__all__ = ("sync_record", "withdraw_works", "SyncReport")
 
 DOI_WAIT_MESSAGE = "Waiting for DataCite to register the record's DOI."
 DOI_GIVEN_UP_MESSAGE = (

@@ -22,8 +22,9 @@ from ..models import (
     SyncStatus,
 )
 from ..resync import families, pending_or_failed, resync_inline
-from ..sync import plan_record, resolve_record
-from ..tasks import push_record_to_orcid, push_records_to_orcid
+from ..plan import ACTIONS, plan_record
+from ..family import resolve_record
+from ..tasks import push_record_to_orcid, push_records_to_orcid, retry_later
 from .errors import (
     ActionDeniedError,
     LedgerEntryNotFoundError,
@@ -31,7 +32,7 @@ from .errors import (
     UserNotFoundError,
 )
 
-PLAN_ACTIONS = ("created", "updated", "deleted", "unchanged", "skipped")
+PLAN_ACTIONS = ACTIONS
 """The actions of a dry run, in the order they are reported."""
 
 
@@ -277,7 +278,7 @@ class OrcidLedgerService(OrcidServiceBase):
     def resync_now(self, identity, record_ids, full=False):
         """Sync the records in this process (jobs); returns counts per action."""
         self.require_permission(identity, "resync")
-        return resync_inline(record_ids, full=full)
+        return resync_inline(record_ids, full=full, retry=retry_later)
 
 
 def _ledger_query(filters):
