@@ -19,10 +19,9 @@ from invenio_accounts.proxies import current_datastore
 from invenio_db import db
 from werkzeug.serving import make_server
 
-from invenio_orcid_push.demo import link_orcid_account
 from invenio_orcid_push.models import OrcidPushAccount
 
-from conftest import Depositor, record_data
+from helpers import Depositor, link_orcid_account, record_data
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"

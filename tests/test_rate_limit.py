@@ -14,7 +14,7 @@ import uuid
 
 import pytest
 
-from invenio_orcid_push.simulator import OrcidSimulator
+from simulators import OrcidSimulator
 
 WORKER = textwrap.dedent("""
     import os
