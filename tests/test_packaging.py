@@ -5,6 +5,7 @@ The ORCID and DataCite simulators, the demo and the test helpers live under
 """
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -37,6 +38,15 @@ def run(*args, **kwargs):
     return result.stdout
 
 
+def clean_source_copy(target):
+    """The project without build output: pip builds in the source folder, and an old
+    ``build/lib`` would put files removed since (say, a moved module) into the wheel."""
+    shutil.copytree(ROOT, target, ignore=shutil.ignore_patterns(
+        ".git", ".venv", ".demo", "build", "dist", "*.egg-info", "__pycache__", ".hypothesis",
+        ".pytest_cache"))
+    return target
+
+
 def assert_production_code_only(names):
     """The wheel has every module, template and migration, and nothing from tests/."""
     shipped_templates = {
@@ -63,7 +73,7 @@ def test_the_wheel_ships_production_code_and_templates_that_render_from_a_clean_
 ):
     dist = tmp_path / "dist"
     run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-        "-w", str(dist), str(ROOT))
+        "-w", str(dist), str(clean_source_copy(tmp_path / "source")))
     (wheel,) = dist.glob("invenio_orcid_push-*.whl")
 
     names = set(zipfile.ZipFile(wheel).namelist())
