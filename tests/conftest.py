@@ -21,7 +21,6 @@ from osmem_server import OsmemServer
 from invenio_orcid_push.oauth import REMOTE_APP
 
 from helpers import (
-    REDIS_URL,
     RESOURCE_TYPES,
     Depositor,
     ensure_resource_types,
@@ -29,6 +28,8 @@ from helpers import (
     link_orcid_account,
     pid_settings_without_datacite,
     redis_available,
+    redis_settings,
+    settings_without_redis,
     stand_in_manifest_loader,
 )
 from simulators import OrcidSimulator
@@ -101,14 +102,11 @@ def app_config(app_config, db_uri, orcid_simulator, orcid_api_client):
     if db_uri.startswith("sqlite"):
         # invenio-app-rdm sets PostgreSQL-only connection options.
         app_config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+    # Only the Redis database ORCID_PUSH_TEST_REDIS_URL names; keys of this module only.
     if redis_available():
-        app_config["CACHE_TYPE"] = "RedisCache"
-        app_config["CACHE_REDIS_URL"] = REDIS_URL
-        # Each module gets fresh tables (and reused user ids): never a stale
-        # cached permission from another module.
-        app_config["CACHE_KEY_PREFIX"] = f"orcid-push-test-{uuid.uuid4().hex}-"
+        app_config.update(redis_settings(f"orcid-push-test-{uuid.uuid4().hex}-"))
     else:
-        app_config["CACHE_TYPE"] = "SimpleCache"
+        app_config.update(settings_without_redis())
     app_config["RATELIMIT_ENABLED"] = False
     app_config["ACCOUNTS_DEFAULT_USERS_VERIFIED"] = True
     app_config["DATACITE_ENABLED"] = False

@@ -14,6 +14,7 @@ and the simulators need no application.
 import copy
 import os
 import socket
+import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -32,6 +33,51 @@ def redis_available():
     except OSError:
         return False
 
+
+def redis_settings(key_prefix, url=REDIS_URL):
+    """Every setting of the test app that names a Redis database, on ``url`` only.
+
+    invenio-app-rdm's defaults spread over databases 0 to 4 of localhost (cache,
+    sessions, Celery results, rate limits, community identities); test runs
+    side by side must each touch only the database they are given. Keys carry
+    ``key_prefix``: each test module gets fresh tables and reused user ids, so
+    never a stale cached permission or identity of another module. The
+    plugin's locks and rate limit follow ``CACHE_REDIS_URL``, as in production.
+    """
+    return dict(
+        CACHE_TYPE="RedisCache",
+        CACHE_REDIS_URL=url,
+        CACHE_KEY_PREFIX=key_prefix,
+        ACCOUNTS_SESSION_REDIS_URL=url,
+        RATELIMIT_STORAGE_URI=url,
+        COMMUNITIES_IDENTITIES_CACHE_REDIS_URL=url,
+        COMMUNITIES_IDENTITIES_CACHE_REDIS_PREFIX=f"{key_prefix}identity",
+        IIIF_CACHE_REDIS_URL=url,
+    )
+
+
+def settings_without_redis(url=REDIS_URL):
+    """Without a Redis server: caches, sessions, locks and rate limits in memory.
+
+    (Only community identities have no in-memory store; they keep ``url``.)
+    """
+    return dict(
+        CACHE_TYPE="SimpleCache",
+        CACHE_REDIS_URL=None,
+        ACCOUNTS_SESSION_REDIS_URL=None,
+        RATELIMIT_STORAGE_URI="memory://",
+        COMMUNITIES_IDENTITIES_CACHE_REDIS_URL=url,
+        IIIF_CACHE_REDIS_URL=url,
+        ORCID_PUSH_LOCK_URL="memory://",
+    )
+
+
+ALEMBIC_DATABASE = (
+    os.environ.get("ORCID_PUSH_TEST_ALEMBIC_DATABASE")
+    or f"orcid_push_alembic_{uuid.uuid4().hex[:8]}"
+)
+"""The PostgreSQL database the migration test creates and drops (on the server of
+``SQLALCHEMY_DATABASE_URI``); its own name each run unless set."""
 
 ARTIFACTS = Path(
     os.environ.get(
