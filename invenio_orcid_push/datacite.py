@@ -98,7 +98,7 @@ class DataCitePIDProvider(StockDataCitePIDProvider):
 
 
 def datacite_settings(url, username, password, prefix):
-    """InvenioRDM settings minting DataCite DOIs for records and concept DOIs at ``url``.
+    """InvenioRDM settings minting DataCite DOIs (records, concept DOIs) at ``url``.
 
     The stock settings use the stock client and provider, which cannot be
     pointed at another server and mark a DOI registered before DataCite

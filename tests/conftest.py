@@ -1,4 +1,4 @@
-"""Test fixtures: a real InvenioRDM app, osmem-server as search engine, the ORCID simulator.
+"""Test fixtures: a real InvenioRDM app, osmem-server as search, the ORCID simulator.
 
 The database is PostgreSQL when ``SQLALCHEMY_DATABASE_URI`` is set (CI sets
 it) and SQLite otherwise. Celery tasks run eagerly, so the push task runs
@@ -37,7 +37,6 @@ from simulators.app import load_work_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 ORCID_MODEL = ROOT.parent / "shared" / "orcid-model"
-
 
 
 @pytest.fixture(scope="session")

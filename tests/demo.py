@@ -36,10 +36,11 @@ def serve(app, port, simulator):
     print(f"""
 Serving the demo repository on https://127.0.0.1:{port} (self-signed certificate:
 accept it in the browser; ORCID and invenio-oauthclient redirect to HTTPS only)
-  log in:            https://127.0.0.1:{port}/login/  (josiah@example.org / {DEMO_PASSWORD})
+  log in:            https://127.0.0.1:{port}/login/  ({DEMO_EMAIL} / {DEMO_PASSWORD})
   ORCID settings:    https://127.0.0.1:{port}/account/settings/orcid/
   ORCID simulator:   {simulator.url}  (its consent page appears when you connect ORCID)
-Pages are unstyled: the demo does not build InvenioRDM's web assets (npm). Ctrl-C stops.""",
+Pages are unstyled: the demo does not build InvenioRDM's web assets (npm).
+Ctrl-C stops.""",
           flush=True)
     try:
         run_simple("127.0.0.1", port, app, threaded=False, use_reloader=False,
@@ -50,10 +51,15 @@ Pages are unstyled: the demo does not build InvenioRDM's web assets (npm). Ctrl-
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--schema-dir", help="orcid-model folder, to validate works as ORCID does")
-    parser.add_argument("--serve", action="store_true",
-                        help="then serve the repository on https://127.0.0.1:PORT until Ctrl-C, "
-                             "to try the ORCID settings page in a browser")
+    parser.add_argument(
+        "--schema-dir", help="orcid-model folder, to validate works as ORCID does"
+    )
+    parser.add_argument(
+        "--serve",
+        action="store_true",
+        help="then serve the repository on https://127.0.0.1:PORT until Ctrl-C, "
+        "to try the ORCID settings page in a browser",
+    )
     parser.add_argument("--port", type=int, default=5000)
     return parser.parse_args(argv)
 
@@ -131,7 +137,10 @@ def publish_demo_records(identity, datacite):
     from invenio_rdm_records.proxies import current_rdm_records_service as service
 
     # Josiah is listed without his iD: it is added from his ORCID link.
-    creators = [person("Josiah", "Carberry"), person("Ada", "Lovelace", "0000-0002-1825-0097")]
+    creators = [
+        person("Josiah", "Carberry"),
+        person("Ada", "Lovelace", "0000-0002-1825-0097"),
+    ]
     for data in (
         deposit("Ocean temperature measurements 2020-2024", "dataset", creators,
                 "<p>Hourly sea surface temperatures.</p>"),
@@ -162,11 +171,13 @@ def print_orcid_works(simulator, researcher, token):
     """Print the works on the researcher's ORCID record, read through the Member API."""
     from invenio_orcid_push.client import OrcidClient
 
-    works = OrcidClient(simulator.api_url, token.access_token).list_works(researcher.orcid)
+    client = OrcidClient(simulator.api_url, token.access_token)
+    works = client.list_works(researcher.orcid)
     print(f"\nORCID record {researcher.orcid} now holds {len(works)} work(s):")
     for work in works:
         ids = ", ".join(
-            f"{e['type']}:{e['value']} ({e['relationship']})" for e in work["external_ids"]
+            f"{e['type']}:{e['value']} ({e['relationship']})"
+            for e in work["external_ids"]
         )
         print(f"  - {work['title']}\n      type: {work['type']}, "
               f"put-code: {work['put_code']}\n      external ids: {ids}")
@@ -194,7 +205,9 @@ def main(argv=None):
         app = create_demo_app(args, instance_path, osmem, simulator, client, datacite)
         with app.app_context():
             set_up_repository(instance_path)
-            identity, researcher, token = create_linked_depositor(simulator, client, schema_dir)
+            identity, researcher, token = create_linked_depositor(
+                simulator, client, schema_dir
+            )
             publish_demo_records(identity, datacite)
             works = print_orcid_works(simulator, researcher, token)
         if len(works) != 2:

@@ -1,4 +1,4 @@
-"""What the tests, the demo and the benchmarks share (import with ``from helpers import``).
+"""What the tests, the demo and the benchmarks share: ``from helpers import ...``.
 
 Development code only, beside the simulators: record metadata, vocabulary and
 user set-up, an ORCID link made as invenio-oauthclient makes it, and the
@@ -85,7 +85,7 @@ ARTIFACTS = Path(
         Path(__file__).resolve().parent.parent / "build" / "test-artifacts",
     )
 )
-"""Where tests leave files for people to look at (screenshots); never a tracked folder."""
+"""Where tests leave files for people to look at (screenshots); never tracked."""
 
 DEMO_RESOURCE_TYPES = {
     "dataset": ("Dataset", "dataset"),
@@ -290,7 +290,7 @@ def embedded_config(instance_path, osmem_url, simulator, client):
 
 
 def find_orcid_model(start=None):
-    """ORCID's orcid-model folder (``shared/orcid-model`` beside the project), if present."""
+    """The orcid-model folder (``shared/orcid-model`` beside the project), or None."""
     here = Path(start or __file__).resolve()
     for folder in here.parents:
         candidate = folder / "shared" / "orcid-model"

@@ -41,9 +41,11 @@ def run(*args, **kwargs):
 def clean_source_copy(target):
     """The project without build output: pip builds in the source folder, and an old
     ``build/lib`` would put files removed since (say, a moved module) into the wheel."""
-    shutil.copytree(ROOT, target, ignore=shutil.ignore_patterns(
-        ".git", ".venv", ".demo", "build", "dist", "*.egg-info", "__pycache__", ".hypothesis",
-        ".pytest_cache"))
+    build_output = shutil.ignore_patterns(
+        ".git", ".venv", ".demo", "build", "dist", "*.egg-info", "__pycache__",
+        ".hypothesis", ".pytest_cache",
+    )
+    shutil.copytree(ROOT, target, ignore=build_output)
     return target
 
 
@@ -59,18 +61,17 @@ def assert_production_code_only(names):
         str(path.relative_to(ROOT))
         for path in (ROOT / "invenio_orcid_push").rglob("*.py")
     }
-    assert "invenio_orcid_push/alembic/8a4f6b2c9d10_create_orcid_push_ledger.py" in modules
+    assert any(name.startswith("invenio_orcid_push/alembic/") for name in names)
     assert modules <= names
     # Development code stays out: simulators (and ORCID's consent page), demo, tests.
     for name in names:
         assert "simulator" not in name and "demo" not in name, name
-        assert not name.startswith(("tests/", "simulators/", "helpers", "benchmarks/")), name
+        assert not name.startswith(("tests/", "simulators/", "helpers", "benchmarks/"))
         assert "authorize.html" not in name, name
 
 
-def test_the_wheel_ships_production_code_and_templates_that_render_from_a_clean_virtualenv(
-    tmp_path,
-):
+def test_the_wheel_ships_production_code_only_and_its_templates_render(tmp_path):
+    """Built from the sources, installed in a clean virtualenv."""
     dist = tmp_path / "dist"
     run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
         "-w", str(dist), str(clean_source_copy(tmp_path / "source")))

@@ -27,8 +27,8 @@ WORKER = textwrap.dedent("""
     api_url, token, orcid, calls, key = sys.argv[1:6]
     limiter = None
     if key != "-":
-        limiter = RedisRateLimiter(redis.Redis.from_url(os.environ["ORCID_PUSH_TEST_REDIS_URL"]),
-                                   rate=20, burst=20, key=key)
+        redis_client = redis.Redis.from_url(os.environ["ORCID_PUSH_TEST_REDIS_URL"])
+        limiter = RedisRateLimiter(redis_client, rate=20, burst=20, key=key)
     client = OrcidClient(api_url, token, rate_limiter=limiter)
     for _ in range(int(calls)):
         try:

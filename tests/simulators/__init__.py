@@ -1,4 +1,4 @@
-"""ORCID Member API and DataCite REST API simulators for tests, the demo and the benchmarks.
+"""ORCID Member API and DataCite REST API simulators for tests, demo and benchmarks.
 
 They serve ORCID's OAuth endpoints and Member API v3.0 work endpoints, and
 DataCite's ``/dois`` endpoints, over real HTTP on localhost, applying their
