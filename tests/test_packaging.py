@@ -1,13 +1,15 @@
 """The built wheel carries production code only, and its templates load when installed.
 
 The ORCID and DataCite simulators, the demo and the test helpers live under
-``tests/``: an instance installing the plugin gets none of them.
+``tests/``: an instance installing the plugin gets none of them; the source
+distribution has them, so its tests run.
 """
 
 import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import venv
 import zipfile
 from pathlib import Path
@@ -92,3 +94,30 @@ def test_the_wheel_ships_production_code_only_and_its_templates_render(tmp_path)
     assert folder.startswith(str(env_dir))
     assert "Dear Josiah Carberry" in page
     assert "Wheel Repository could not add your research" in page
+
+
+SDIST = r"""
+import sys
+from setuptools import build_meta
+
+print(build_meta.build_sdist(sys.argv[1]))
+"""
+
+
+def test_the_source_distribution_carries_the_tests_and_simulators(tmp_path):
+    """Whoever builds from the sdist can run the tests, simulators included."""
+    source = clean_source_copy(tmp_path / "source")
+    output = run(sys.executable, "-c", SDIST, str(tmp_path), cwd=source)
+    name = output.strip().splitlines()[-1]
+
+    with tarfile.open(tmp_path / name) as sdist:
+        members = sdist.getnames()
+    names = {member.split("/", 1)[1] for member in members if "/" in member}
+    assert {
+        "LICENSE",
+        "tests/conftest.py",
+        "tests/helpers.py",
+        "tests/demo.py",
+        "tests/simulators/app.py",
+        "tests/simulators/templates/authorize.html",
+    } <= names
