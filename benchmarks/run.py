@@ -25,6 +25,10 @@ import sys
 import tempfile
 import time
 import warnings
+from pathlib import Path
+
+# The ORCID simulator and the set-up helpers are development code under tests/.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 # Set in the parent before forking worker processes, which inherit them.
 APP = None
@@ -45,7 +49,7 @@ def publish(label, n=0):
     """Publish one record as the ``n``-th depositor (round robin); its id."""
     from invenio_rdm_records.proxies import current_rdm_records_service
 
-    from invenio_orcid_push.demo import deposit, person
+    from helpers import deposit, person
 
     identity = IDENTITIES[n % len(IDENTITIES)]
     data = deposit(f"Benchmark record {label}", "dataset", [person("Bench", "Mark")],
@@ -151,13 +155,13 @@ def main(argv=None):
 
     from osmem_server import OsmemServer
 
-    from invenio_orcid_push.demo import (
+    from helpers import (
         DEMO_RESOURCE_TYPES,
         embedded_config,
         ensure_resource_types,
         link_orcid_account,
     )
-    from invenio_orcid_push.simulator import OrcidSimulator
+    from simulators import OrcidSimulator
 
     instance = tempfile.mkdtemp(prefix="orcid-push-bench-")
     os.environ["INVENIO_INSTANCE_PATH"] = instance

@@ -8,10 +8,12 @@ records the DOI as registered only after DataCite accepted it; otherwise the
 DOI stays reserved, the failure is logged, and ORCID pushes wait for it.
 """
 
+import idutils
 from datacite import DataCiteRESTClient
 from datacite.errors import DataCiteError
 from flask import current_app
 from invenio_rdm_records.resources.serializers import DataCite45JSONSerializer
+from invenio_rdm_records.services.pids import providers
 from invenio_rdm_records.services.pids.providers.datacite import (
     DataCiteClient as StockDataCiteClient,
 )
@@ -93,3 +95,89 @@ class DataCitePIDProvider(StockDataCitePIDProvider):
         if not pid.is_registered():
             return pid.register()
         return True
+
+
+def datacite_settings(url, username, password, prefix):
+    """InvenioRDM settings minting DataCite DOIs (records, concept DOIs) at ``url``.
+
+    The stock settings use the stock client and provider, which cannot be
+    pointed at another server and mark a DOI registered before DataCite
+    answered. These use this module's client and provider instead; the rest
+    (external DOIs still accepted outside the prefix, OAI ids) is
+    InvenioRDM's default. In ``invenio.cfg``::
+
+        from invenio_orcid_push.datacite import datacite_settings
+
+        globals().update(datacite_settings(
+            "https://api.datacite.org", "MY.REPOSITORY", "...", "10.12345"))
+
+    (DataCite's test system is ``https://api.test.datacite.org``.)
+    """
+    return dict(
+        DATACITE_ENABLED=True,
+        DATACITE_URL=url,
+        DATACITE_USERNAME=username,
+        DATACITE_PASSWORD=password,
+        DATACITE_PREFIX=prefix,
+        DATACITE_TEST_MODE=False,
+        RDM_PERSISTENT_IDENTIFIER_PROVIDERS=_record_pid_providers(),
+        RDM_PARENT_PERSISTENT_IDENTIFIER_PROVIDERS=[
+            DataCitePIDProvider(
+                "datacite",
+                client=_configured_client(),
+                serializer=OrcidAwareDataCite45JSONSerializer(is_parent=True),
+                label="Concept DOI",
+            ),
+        ],
+        RDM_PERSISTENT_IDENTIFIERS={
+            "doi": {
+                "providers": ["datacite", "external"],
+                "required": True,
+                "label": "DOI",
+                "validator": idutils.is_doi,
+                "normalizer": idutils.normalize_doi,
+                "is_enabled": providers.DataCitePIDProvider.is_enabled,
+            },
+            "oai": {
+                "providers": ["oai"],
+                "required": True,
+                "label": "OAI",
+                "is_enabled": providers.OAIPIDProvider.is_enabled,
+            },
+        },
+        RDM_PARENT_PERSISTENT_IDENTIFIERS={
+            "doi": {
+                "providers": ["datacite"],
+                "required": True,
+                "condition": _has_datacite_doi,
+                "label": "Concept DOI",
+                "validator": idutils.is_doi,
+                "normalizer": idutils.normalize_doi,
+                "is_enabled": providers.DataCitePIDProvider.is_enabled,
+            },
+        },
+    )
+
+
+def _configured_client():
+    """This module's client, reading the ``DATACITE_*`` settings."""
+    return DataCiteClient("datacite", config_prefix="DATACITE")
+
+
+def _record_pid_providers():
+    """DataCite DOIs, external DOIs outside our prefix, and OAI ids for records."""
+    return [
+        DataCitePIDProvider("datacite", client=_configured_client(), label="DOI"),
+        providers.ExternalPIDProvider(
+            "external",
+            "doi",
+            validators=[providers.BlockedPrefixes(config_names=["DATACITE_PREFIX"])],
+            label="DOI",
+        ),
+        providers.OAIPIDProvider("oai", label="OAI ID"),
+    ]
+
+
+def _has_datacite_doi(record):
+    """A concept DOI only for records whose DOI DataCite mints (as InvenioRDM does)."""
+    return record.pids.get("doi", {}).get("provider") == "datacite"

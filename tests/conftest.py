@@ -1,61 +1,42 @@
-"""Test stack: a real InvenioRDM app, osmem-server as search engine, the ORCID simulator.
+"""Test fixtures: a real InvenioRDM app, osmem-server as search, the ORCID simulator.
 
 The database is PostgreSQL when ``SQLALCHEMY_DATABASE_URI`` is set (CI sets
 it) and SQLite otherwise. Celery tasks run eagerly, so the push task runs
 right after the publishing transaction commits, as ``TaskOp`` schedules it.
+
+Only fixtures here: what tests import (record data, ``Depositor``...) is in
+``helpers.py``, the ORCID and DataCite simulators in ``simulators/``.
 """
 
 import copy
-import os
 import uuid
-import socket
 from pathlib import Path
 
 import pytest
 from flask_security.utils import hash_password
-from invenio_access.permissions import system_identity
 from invenio_app.factory import create_app as _create_app
 from invenio_db import db as db_
-from invenio_rdm_records.proxies import current_rdm_records_service
 from osmem_server import OsmemServer
 
-from invenio_orcid_push.demo import (
-    DEMO_RESOURCE_TYPES,
-    deposit,
+from invenio_orcid_push.oauth import REMOTE_APP
+
+from helpers import (
+    RESOURCE_TYPES,
+    Depositor,
     ensure_resource_types,
     ensure_vocabulary,
     link_orcid_account,
-    person,
     pid_settings_without_datacite,
+    redis_available,
+    redis_settings,
+    settings_without_redis,
     stand_in_manifest_loader,
 )
-from invenio_orcid_push.oauth import REMOTE_APP
-from invenio_orcid_push.simulator import OrcidSimulator
+from simulators import OrcidSimulator
+from simulators.app import load_work_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 ORCID_MODEL = ROOT.parent / "shared" / "orcid-model"
-
-RESOURCE_TYPES = {
-    **DEMO_RESOURCE_TYPES,
-    # An instance's own type that ORCID's mapping does not know.
-    "dataset-simulation": ("Simulation output", "dataset"),
-}
-
-
-REDIS_URL = os.environ.get("ORCID_PUSH_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-"""The Redis database the tests may use (cache, locks, rate limit)."""
-
-
-def _redis_available():
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(REDIS_URL)
-    host, port = parts.hostname or "127.0.0.1", parts.port or 6379
-    try:
-        with socket.create_connection((host, port), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 @pytest.fixture(scope="session")
@@ -69,8 +50,6 @@ def orcid_model_dir():
 @pytest.fixture(scope="session")
 def work_schema(orcid_model_dir):
     """The official ``work-3.0.xsd`` as an lxml schema."""
-    from invenio_orcid_push.simulator.app import load_work_schema
-
     return load_work_schema(orcid_model_dir)
 
 
@@ -122,14 +101,11 @@ def app_config(app_config, db_uri, orcid_simulator, orcid_api_client):
     if db_uri.startswith("sqlite"):
         # invenio-app-rdm sets PostgreSQL-only connection options.
         app_config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
-    if _redis_available():
-        app_config["CACHE_TYPE"] = "RedisCache"
-        app_config["CACHE_REDIS_URL"] = REDIS_URL
-        # Each module gets fresh tables (and reused user ids): never a stale
-        # cached permission from another module.
-        app_config["CACHE_KEY_PREFIX"] = f"orcid-push-test-{uuid.uuid4().hex}-"
+    # Only the Redis database ORCID_PUSH_TEST_REDIS_URL names; keys of this module only.
+    if redis_available():
+        app_config.update(redis_settings(f"orcid-push-test-{uuid.uuid4().hex}-"))
     else:
-        app_config["CACHE_TYPE"] = "SimpleCache"
+        app_config.update(settings_without_redis())
     app_config["RATELIMIT_ENABLED"] = False
     app_config["ACCOUNTS_DEFAULT_USERS_VERIFIED"] = True
     app_config["DATACITE_ENABLED"] = False
@@ -210,63 +186,6 @@ def link_orcid(app, db, orcid_simulator, orcid_api_client):
         return researcher.orcid
 
     return _link
-
-
-def record_data(title="A dataset about ORCID", resource_type="dataset", **metadata):
-    """Minimal valid deposit metadata; ``metadata`` overrides fields."""
-    data = deposit(title, resource_type, [person("Josiah", "Carberry")],
-                   "<p>Measurements of <b>things</b>.</p>")
-    data["metadata"].update(metadata)
-    return data
-
-
-class Depositor:
-    """Drives the RDM record service as one user (admin actions as the system)."""
-
-    def __init__(self, user):
-        from invenio_access.permissions import any_user, authenticated_user
-        from invenio_access.utils import get_identity
-
-        self.user = user
-        self.identity = get_identity(user)
-        self.identity.provides.add(any_user)
-        self.identity.provides.add(authenticated_user)
-
-    def publish(self, data):
-        draft = current_rdm_records_service.create(self.identity, data)
-        return current_rdm_records_service.publish(self.identity, draft.id)
-
-    def _change(self, draft, change):
-        data = draft.to_dict()
-        change(data)
-        current_rdm_records_service.update_draft(self.identity, draft.id, data)
-        return current_rdm_records_service.publish(self.identity, draft.id)
-
-    def edit(self, record_id, change):
-        """Edit a published record and publish the change."""
-        return self._change(current_rdm_records_service.edit(self.identity, record_id), change)
-
-    def new_version(self, record_id, change=lambda data: None):
-        """Publish a new version of a record."""
-        draft = current_rdm_records_service.new_version(self.identity, record_id)
-
-        def with_date(data):
-            data["metadata"]["publication_date"] = "2025-01-01"
-            change(data)
-
-        return self._change(draft, with_date)
-
-    def delete(self, record_id):
-        return current_rdm_records_service.delete_record(system_identity, record_id, {})
-
-    def restore(self, record_id):
-        return current_rdm_records_service.restore_record(system_identity, record_id)
-
-    def mark_for_purge(self, record_id):
-        return current_rdm_records_service.mark_record_for_purge(system_identity, record_id)
-
-    def unmark(self, record_id):
-        return current_rdm_records_service.unmark_record_for_purge(system_identity, record_id)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from invenio_db import db
 
 from invenio_orcid_push.models import OrcidWorkLedger, SyncStatus
 
-from conftest import record_data
+from helpers import record_data
 
 
 @pytest.fixture

@@ -3,15 +3,16 @@
 import os
 import subprocess
 import sys
-import uuid
 
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy_utils.functions import create_database, drop_database
+from sqlalchemy_utils.functions import create_database, database_exists, drop_database
 
 from invenio_orcid_push.models import OrcidCallLog, OrcidPushAccount, OrcidWorkLedger
+
+from helpers import ALEMBIC_DATABASE
 
 TABLES = {OrcidWorkLedger.__tablename__, OrcidPushAccount.__tablename__,
           OrcidCallLog.__tablename__}
@@ -37,8 +38,10 @@ def invenio(*args, database_url):
 )
 def test_upgrade_creates_the_models_tables_and_downgrade_removes_them(app):
     url = sa.engine.make_url(os.environ["SQLALCHEMY_DATABASE_URI"]).set(
-        database=f"orcid_push_alembic_{uuid.uuid4().hex[:8]}")
+        database=ALEMBIC_DATABASE)
     url_text = url.render_as_string(hide_password=False)
+    if database_exists(url_text):  # left by an interrupted run under the same name
+        drop_database(url_text)
     create_database(url_text)
     engine = sa.create_engine(url_text)
     try:

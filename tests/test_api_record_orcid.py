@@ -6,7 +6,7 @@ from invenio_access.permissions import superuser_access
 from invenio_accounts.testutils import login_user_via_session
 from invenio_db import db
 
-from conftest import record_data
+from helpers import record_data
 
 
 @pytest.fixture

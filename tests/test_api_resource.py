@@ -8,7 +8,7 @@ from invenio_oauth2server.models import Token
 
 from invenio_orcid_push.models import OrcidPushAccount
 
-from conftest import record_data
+from helpers import record_data
 
 
 @pytest.fixture

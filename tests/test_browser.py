@@ -3,7 +3,9 @@
 The app is served over HTTPS (self-signed) on localhost with CSRF protection on; the test
 logs in through the login form, sees the linked iD, switches automatic sync
 off and on, presses "Sync now" on a record and sees it arrive on ORCID. It
-saves a screenshot that the docs reuse (docs/images/orcid-settings.png).
+saves a screenshot of the page in the test artifacts folder
+(``$ORCID_PUSH_TEST_ARTIFACTS``, default ``build/test-artifacts/``), never in a
+tracked file: copy it over docs/images/orcid-settings.png to refresh the docs.
 """
 
 import os
@@ -19,14 +21,13 @@ from invenio_accounts.proxies import current_datastore
 from invenio_db import db
 from werkzeug.serving import make_server
 
-from invenio_orcid_push.demo import link_orcid_account
 from invenio_orcid_push.models import OrcidPushAccount
 
-from conftest import Depositor, record_data
+from helpers import ARTIFACTS, Depositor, link_orcid_account, record_data
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "images" / "orcid-settings.png"
+SCREENSHOT = ARTIFACTS / "orcid-settings.png"
 
 HAVE_CHROMIUM = Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()
 # In CI a missing browser is a failure, not a skip.

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from invenio_orcid_push.models import OrcidCallLog, OrcidWorkLedger
 from invenio_orcid_push.tasks import purge_orcid_call_log
 
-from conftest import record_data
+from helpers import record_data
 
 
 def test_each_call_is_logged_against_its_ledger_row(make_user, link_orcid, publish,

@@ -5,7 +5,7 @@ import pytest
 from invenio_orcid_push.cli import orcid_push
 from invenio_orcid_push.models import OrcidWorkLedger
 
-from conftest import record_data
+from helpers import record_data
 
 
 @pytest.fixture
@@ -112,7 +112,7 @@ def test_a_quick_resync_skips_unchanged_versions_without_reading_them(
     quick = run("resync", "--user", user.email, "--quick")
     assert quick.exit_code == 0 and read == []
 
-    from conftest import Depositor
+    from helpers import Depositor
 
     # Edited while pushing was off: only the resync can notice.
     app.config["ORCID_PUSH_ENABLED"] = False
@@ -132,8 +132,9 @@ def test_a_quick_resync_sees_a_co_creator_who_linked_orcid_since(
     from invenio_db import db
 
     from invenio_orcid_push import plan
-    from invenio_orcid_push.demo import link_orcid_account, person
     from invenio_orcid_push.models import OrcidPushAccount
+
+    from helpers import link_orcid_account, person
 
     depositor, colleague = make_user(), make_user()
     depositor_orcid = link_orcid(depositor)

@@ -11,10 +11,9 @@ import pytest
 from invenio_accounts.proxies import current_datastore
 from invenio_db import db
 
-from invenio_orcid_push.demo import link_orcid_account
 from invenio_orcid_push.sync import sync_record
 
-from conftest import Depositor, record_data
+from helpers import Depositor, link_orcid_account, record_data
 
 
 @pytest.fixture(scope="module")

@@ -4,12 +4,12 @@ import pytest
 from invenio_access.permissions import system_identity
 from invenio_rdm_records.proxies import current_rdm_records_service
 
-from invenio_orcid_push.demo import datacite_settings
+from invenio_orcid_push.datacite import datacite_settings
 from invenio_orcid_push.models import OrcidWorkLedger, SyncStatus
-from invenio_orcid_push.simulator.datacite import DataCiteSimulator
 from invenio_orcid_push.tasks import push_record_to_orcid
 
-from conftest import record_data
+from helpers import record_data
+from simulators import DataCiteSimulator
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import pytest
 from invenio_orcid_push.models import LinkStatus, OrcidPushAccount, OrcidWorkLedger, SyncStatus
 from invenio_orcid_push.tasks import push_record_to_orcid
 
-from conftest import record_data
+from helpers import record_data
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from invenio_jobs.proxies import current_jobs, current_jobs_service, current_run
 
 from invenio_orcid_push.models import OrcidPushAccount, OrcidWorkLedger, SyncStatus
 
-from conftest import record_data
+from helpers import record_data
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from invenio_rdm_records.records.api import RDMRecord
 
 from invenio_orcid_push.models import OrcidWorkLedger, SyncStatus
 
-from conftest import record_data
+from helpers import record_data
 
 
 @pytest.fixture

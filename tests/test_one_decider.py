@@ -9,7 +9,7 @@ link), and changed while pushing was off so that only a resync can notice.
 import pytest
 from invenio_db import db
 
-from invenio_orcid_push.demo import datacite_settings, person
+from invenio_orcid_push.datacite import datacite_settings
 from invenio_orcid_push.models import OrcidPushAccount
 from invenio_orcid_push.plan import (
     CREATED,
@@ -21,10 +21,10 @@ from invenio_orcid_push.plan import (
     plan_record,
 )
 from invenio_orcid_push.resync import resync_inline, unchanged_among
-from invenio_orcid_push.simulator.datacite import DataCiteSimulator
 from invenio_orcid_push.sync import sync_record
 
-from conftest import record_data
+from helpers import person, record_data
+from simulators import DataCiteSimulator
 
 
 @pytest.fixture(scope="module")

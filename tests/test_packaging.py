@@ -1,8 +1,15 @@
-"""The built wheel carries the templates and they load from the installed package."""
+"""The built wheel carries production code only, and its templates load when installed.
+
+The ORCID and DataCite simulators, the demo and the test helpers live under
+``tests/``: an instance installing the plugin gets none of them; the source
+distribution has them, so its tests run.
+"""
 
 import os
+import shutil
 import subprocess
 import sys
+import tarfile
 import venv
 import zipfile
 from pathlib import Path
@@ -17,10 +24,10 @@ from invenio_orcid_push.templating import templates_folder
 folder = templates_folder()
 assert folder.startswith(sys.prefix), folder
 env = jinja2.Environment(loader=jinja2.FileSystemLoader(folder), autoescape=True)
-page = env.get_template("invenio_orcid_push/simulator/authorize.html").render(
-    client={"name": "Wheel Repository", "client_id": "APP-0000000000000000"},
-    scopes=["/read-limited", "/activities/update"],
-    redirect_uri="https://repo.example.org/", state="", orcid="", researchers=[],
+page = env.get_template("invenio_orcid_push/emails/link_problem.txt").render(
+    name="Josiah Carberry", sitename="Wheel Repository", problem="ORCID said no.",
+    orcid_url="https://orcid.org/0000-0001-6858-7088", action="Reconnect",
+    settings_url="https://repo.example.org/account/settings/orcid/",
 )
 print(folder)
 print(page)
@@ -33,23 +40,47 @@ def run(*args, **kwargs):
     return result.stdout
 
 
-def test_the_wheel_ships_templates_that_render_from_a_clean_virtualenv(tmp_path):
-    dist = tmp_path / "dist"
-    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-        "-w", str(dist), str(ROOT))
-    (wheel,) = dist.glob("invenio_orcid_push-*.whl")
+def clean_source_copy(target):
+    """The project without build output: pip builds in the source folder, and an old
+    ``build/lib`` would put files removed since (say, a moved module) into the wheel."""
+    build_output = shutil.ignore_patterns(
+        ".git", ".venv", ".demo", "build", "dist", "*.egg-info", "__pycache__",
+        ".hypothesis", ".pytest_cache",
+    )
+    shutil.copytree(ROOT, target, ignore=build_output)
+    return target
 
-    names = set(zipfile.ZipFile(wheel).namelist())
+
+def assert_production_code_only(names):
+    """The wheel has every module, template and migration, and nothing from tests/."""
     shipped_templates = {
         "invenio_orcid_push/templates/" + str(path.relative_to(ROOT / "templates"))
-        for path in (ROOT / "templates").rglob("*.html")
+        for path in (ROOT / "templates").rglob("*")
+        if path.suffix in (".html", ".txt")
     }
     assert shipped_templates and shipped_templates <= names
     modules = {
         str(path.relative_to(ROOT))
         for path in (ROOT / "invenio_orcid_push").rglob("*.py")
     }
+    assert any(name.startswith("invenio_orcid_push/alembic/") for name in names)
     assert modules <= names
+    # Development code stays out: simulators (and ORCID's consent page), demo, tests.
+    for name in names:
+        assert "simulator" not in name and "demo" not in name, name
+        assert not name.startswith(("tests/", "simulators/", "helpers", "benchmarks/"))
+        assert "authorize.html" not in name, name
+
+
+def test_the_wheel_ships_production_code_only_and_its_templates_render(tmp_path):
+    """Built from the sources, installed in a clean virtualenv."""
+    dist = tmp_path / "dist"
+    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+        "-w", str(dist), str(clean_source_copy(tmp_path / "source")))
+    (wheel,) = dist.glob("invenio_orcid_push-*.whl")
+
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert_production_code_only(names)
 
     env_dir = tmp_path / "clean-venv"
     venv.create(env_dir, with_pip=True)
@@ -61,5 +92,32 @@ def test_the_wheel_ships_templates_that_render_from_a_clean_virtualenv(tmp_path)
 
     folder, page = output.split("\n", 1)
     assert folder.startswith(str(env_dir))
-    assert "Wheel Repository" in page
-    assert "Add/update your research activities" in page
+    assert "Dear Josiah Carberry" in page
+    assert "Wheel Repository could not add your research" in page
+
+
+SDIST = r"""
+import sys
+from setuptools import build_meta
+
+print(build_meta.build_sdist(sys.argv[1]))
+"""
+
+
+def test_the_source_distribution_carries_the_tests_and_simulators(tmp_path):
+    """Whoever builds from the sdist can run the tests, simulators included."""
+    source = clean_source_copy(tmp_path / "source")
+    output = run(sys.executable, "-c", SDIST, str(tmp_path), cwd=source)
+    name = output.strip().splitlines()[-1]
+
+    with tarfile.open(tmp_path / name) as sdist:
+        members = sdist.getnames()
+    names = {member.split("/", 1)[1] for member in members if "/" in member}
+    assert {
+        "LICENSE",
+        "tests/conftest.py",
+        "tests/helpers.py",
+        "tests/demo.py",
+        "tests/simulators/app.py",
+        "tests/simulators/templates/authorize.html",
+    } <= names

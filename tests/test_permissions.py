@@ -101,7 +101,7 @@ def test_the_policy_is_configurable(app, client, make_user, publish):
     """An instance's own policy (``ORCID_PUSH_PERMISSION_POLICY``) decides."""
     from invenio_accounts.testutils import login_user_via_session
 
-    from conftest import record_data
+    from helpers import record_data
 
     class NobodySyncsNow(OrcidPushPermissionPolicy):
         can_sync_record = []

@@ -5,7 +5,7 @@ from lxml import etree
 
 from invenio_orcid_push.models import OrcidWorkLedger, SyncStatus
 
-from conftest import record_data
+from helpers import record_data
 
 
 def fetch_work_xml(orcid_simulator, orcid, put_code, token):

@@ -14,7 +14,8 @@ import uuid
 
 import pytest
 
-from invenio_orcid_push.simulator import OrcidSimulator
+from helpers import REDIS_URL, redis_available
+from simulators import OrcidSimulator
 
 WORKER = textwrap.dedent("""
     import os
@@ -26,8 +27,8 @@ WORKER = textwrap.dedent("""
     api_url, token, orcid, calls, key = sys.argv[1:6]
     limiter = None
     if key != "-":
-        limiter = RedisRateLimiter(redis.Redis.from_url(os.environ.get("ORCID_PUSH_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")),
-                                   rate=20, burst=20, key=key)
+        redis_client = redis.Redis.from_url(os.environ["ORCID_PUSH_TEST_REDIS_URL"])
+        limiter = RedisRateLimiter(redis_client, rate=20, burst=20, key=key)
     client = OrcidClient(api_url, token, rate_limiter=limiter)
     for _ in range(int(calls)):
         try:
@@ -37,18 +38,8 @@ WORKER = textwrap.dedent("""
 """)
 
 
-def redis_available():
-    import socket
-
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-        return True
-    except OSError:
-        return False
-
-
 pytestmark = pytest.mark.skipif(not redis_available() and not os.environ.get("CI"),
-                                reason="needs Redis on 127.0.0.1:6379")
+                                reason=f"needs Redis ({REDIS_URL})")
 
 
 def run_workers(sim, key, processes=2, calls=60):
@@ -56,9 +47,11 @@ def run_workers(sim, key, processes=2, calls=60):
     researcher = sim.state.add_researcher()
     token = sim.state.issue_token(researcher.orcid, client.client_id).access_token
     started = time.monotonic()
+    # The workers share the tests' Redis database, whatever the environment said.
+    env = dict(os.environ, ORCID_PUSH_TEST_REDIS_URL=REDIS_URL)
     workers = [
         subprocess.Popen([sys.executable, "-c", WORKER, sim.api_url, token, researcher.orcid,
-                          str(calls), key])
+                          str(calls), key], env=env)
         for _ in range(processes)
     ]
     for worker in workers:

@@ -3,10 +3,9 @@
 import pytest
 from invenio_db import db
 
-from invenio_orcid_push.demo import person
 from invenio_orcid_push.models import OrcidPushAccount, OrcidWorkLedger
 
-from conftest import record_data
+from helpers import person, record_data
 
 
 def creators(*people):

@@ -14,10 +14,9 @@ from invenio_jobs.models import Run, RunStatusEnum
 from invenio_jobs.proxies import current_jobs_service, current_runs_service
 
 from invenio_orcid_push import resync
-from invenio_orcid_push.demo import link_orcid_account
 from invenio_orcid_push.models import OrcidPushAccount
 
-from conftest import Depositor, record_data
+from helpers import Depositor, link_orcid_account, record_data
 
 
 def test_a_bulk_resync_of_many_pages_pushes_every_family_once(

@@ -13,7 +13,7 @@ from invenio_oauthclient.models import RemoteAccount
 
 from invenio_orcid_push.models import OrcidPushAccount, OrcidWorkLedger, SyncStatus
 
-from conftest import record_data
+from helpers import record_data
 
 
 @pytest.fixture

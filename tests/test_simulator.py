@@ -8,8 +8,9 @@ import pytest
 import requests
 from lxml import etree
 
-from invenio_orcid_push.simulator import OrcidSimulator
 from invenio_orcid_push.work import ExternalId, Work
+
+from simulators import OrcidSimulator
 
 XML = "application/vnd.orcid+xml"
 JSON = "application/vnd.orcid+json"

@@ -1,7 +1,7 @@
 """The work carries the record's full content, as ORCID shows it."""
 
 
-from conftest import record_data
+from helpers import record_data
 
 
 def test_titles_language_roles_journal_and_citation_reach_orcid(

@@ -12,8 +12,8 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from .. import orcid_model as om
-from ..identifiers import orcid_check_character
+from invenio_orcid_push import orcid_model as om
+from invenio_orcid_push.identifiers import orcid_check_character
 
 WRITE_SCOPE = "/activities/update"
 MAX_WORKS = 10000

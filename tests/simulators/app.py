@@ -12,8 +12,8 @@ from flask import Flask, Response, render_template, request
 from lxml import etree
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from .. import orcid_model as om
-from ..templating import templates_folder
+from invenio_orcid_push import orcid_model as om
+
 from .messages import (
     MessageError,
     error_to_json,
@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 
 XML_TYPES = {om.ORCID_XML, "application/orcid+xml", "application/xml", "text/xml"}
 JSON_TYPES = {om.ORCID_JSON, "application/orcid+json", "application/json"}
+# ORCID's consent page lives beside the simulator: it is no part of the plugin.
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def load_work_schema(schema_dir):
@@ -63,10 +65,7 @@ def _error_response(error, api_base):
 
 def create_simulator_app(simulator):
     """The Flask app serving one :class:`OrcidSimulator`."""
-    app = Flask(
-        "orcid_simulator",
-        template_folder=str(Path(templates_folder()) / "invenio_orcid_push" / "simulator"),
-    )
+    app = Flask("orcid_simulator", template_folder=str(TEMPLATES))
     state = simulator.state
 
     def api_base():

@@ -1,4 +1,4 @@
-"""Run the ORCID simulator on its own: ``python -m invenio_orcid_push.simulator``."""
+"""Run the ORCID simulator on its own: ``PYTHONPATH=tests python -m simulators``."""
 
 import argparse
 import time

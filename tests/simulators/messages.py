@@ -8,7 +8,7 @@ import json
 
 from lxml import etree
 
-from .. import orcid_model as om
+from invenio_orcid_push import orcid_model as om
 
 W = "{%s}" % om.WORK_NS
 C = "{%s}" % om.COMMON_NS

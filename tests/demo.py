@@ -1,0 +1,225 @@
+"""End-to-end demo on embedded defaults: ``python tests/demo.py`` (``./run-demo.sh``).
+
+It runs InvenioRDM on SQLite with osmem-server as search engine, the ORCID
+and DataCite simulators over HTTP and eager Celery; creates a depositor with
+a linked ORCID, publishes a dataset and a software record, and prints what
+DataCite and the ORCID record then hold. Development code: it lives under
+``tests/`` beside the simulators and helpers it uses (a script's own folder
+is on ``sys.path``), not in the plugin's package.
+"""
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+import warnings
+
+from helpers import (
+    DEMO_RESOURCE_TYPES,
+    deposit,
+    embedded_config,
+    ensure_resource_types,
+    find_orcid_model,
+    link_orcid_account,
+    person,
+)
+
+DEMO_PASSWORD = "orcid-demo"
+DEMO_EMAIL = "josiah@example.org"
+
+
+def serve(app, port, simulator):
+    """Serve the demo repository until interrupted."""
+    from werkzeug.serving import run_simple
+
+    print(f"""
+Serving the demo repository on https://127.0.0.1:{port} (self-signed certificate:
+accept it in the browser; ORCID and invenio-oauthclient redirect to HTTPS only)
+  log in:            https://127.0.0.1:{port}/login/  ({DEMO_EMAIL} / {DEMO_PASSWORD})
+  ORCID settings:    https://127.0.0.1:{port}/account/settings/orcid/
+  ORCID simulator:   {simulator.url}  (its consent page appears when you connect ORCID)
+Pages are unstyled: the demo does not build InvenioRDM's web assets (npm).
+Ctrl-C stops.""",
+          flush=True)
+    try:
+        run_simple("127.0.0.1", port, app, threaded=False, use_reloader=False,
+                   ssl_context="adhoc")
+    except KeyboardInterrupt:
+        pass
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--schema-dir", help="orcid-model folder, to validate works as ORCID does"
+    )
+    parser.add_argument(
+        "--serve",
+        action="store_true",
+        help="then serve the repository on https://127.0.0.1:PORT until Ctrl-C, "
+        "to try the ORCID settings page in a browser",
+    )
+    parser.add_argument("--port", type=int, default=5000)
+    return parser.parse_args(argv)
+
+
+def show_plugin_log():
+    """Show the plugin's ORCID calls; keep InvenioRDM's start-up chatter out."""
+    warnings.filterwarnings("ignore")
+    logging.basicConfig(level=logging.CRITICAL)
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("    %(message)s"))
+    plugin_logger = logging.getLogger("invenio_orcid_push")
+    plugin_logger.addHandler(handler)
+    plugin_logger.setLevel(logging.INFO)
+    plugin_logger.propagate = False
+    logging.getLogger("invenio").setLevel(logging.CRITICAL)
+
+
+def create_demo_app(args, instance_path, osmem, simulator, client, datacite):
+    """InvenioRDM on the embedded services, minting DOIs at the DataCite simulator."""
+    from invenio_app.factory import create_app
+
+    from invenio_orcid_push.datacite import datacite_settings
+
+    config = embedded_config(instance_path, osmem.url, simulator, client)
+    config.update(datacite_settings(datacite.url, datacite.username, datacite.password,
+                                    datacite.prefix))
+    if args.serve:
+        site = f"https://127.0.0.1:{args.port}"
+        config.update(SITE_UI_URL=site, SITE_API_URL=f"{site}/api",
+                      TRUSTED_HOSTS=["127.0.0.1", "localhost"],
+                      APP_ALLOWED_HOSTS=["127.0.0.1", "localhost"])
+    app = create_app(**config)
+    app.logger.setLevel(logging.CRITICAL)
+    return app
+
+
+def set_up_repository(instance_path):
+    """Tables, search indices, a file location and the resource types the demo uses."""
+    from invenio_db import db
+    from invenio_files_rest.models import Location
+    from invenio_search.proxies import current_search
+
+    db.create_all()
+    list(current_search.create(ignore_existing=True))
+    db.session.add(Location(name="default", uri=f"{instance_path}/data", default=True))
+    ensure_resource_types(DEMO_RESOURCE_TYPES)
+
+
+def create_linked_depositor(simulator, client, schema_dir):
+    """Josiah, with a password and an ORCID link; his identity and ORCID token."""
+    from flask_security.utils import hash_password
+    from invenio_access.permissions import any_user, authenticated_user
+    from invenio_access.utils import get_identity
+    from invenio_accounts.proxies import current_datastore
+    from invenio_db import db
+
+    researcher = simulator.state.add_researcher(name="Josiah Carberry")
+    token = simulator.state.issue_token(researcher.orcid, client.client_id)
+    user = current_datastore.create_user(
+        email=DEMO_EMAIL, password=hash_password(DEMO_PASSWORD),
+        active=True, confirmed_at=db.func.now(),
+    )
+    db.session.commit()
+    link_orcid_account(user, researcher.orcid, researcher.name,
+                       token.access_token, client.client_id)
+    print(f"Depositor {DEMO_EMAIL} linked to ORCID iD {researcher.orcid} "
+          f"(XSD validation at the simulator: {'on' if schema_dir else 'off'})")
+    identity = get_identity(user)
+    identity.provides.update({any_user, authenticated_user})
+    return identity, researcher, token
+
+
+def publish_demo_records(identity, datacite):
+    """Publish a dataset (DataCite DOI) and a software record (external DOI)."""
+    from invenio_rdm_records.proxies import current_rdm_records_service as service
+
+    # Josiah is listed without his iD: it is added from his ORCID link.
+    creators = [
+        person("Josiah", "Carberry"),
+        person("Ada", "Lovelace", "0000-0002-1825-0097"),
+    ]
+    for data in (
+        deposit("Ocean temperature measurements 2020-2024", "dataset", creators,
+                "<p>Hourly sea surface temperatures.</p>"),
+        deposit("oceantools: analysis scripts", "software", creators,
+                "Python scripts for the dataset.", doi="10.5555/demo.oceantools"),
+    ):
+        draft = service.create(identity, data)
+        record = service.publish(identity, draft.id)
+        print(f"Published {record['metadata']['resource_type']['id']} record "
+              f"{record.id}: {record['metadata']['title']}")
+        print_datacite_registration(record, datacite)
+
+
+def print_datacite_registration(record, datacite):
+    """What DataCite holds for a record's DOI, when DataCite minted it."""
+    doi = record["pids"]["doi"]
+    if doi["provider"] != "datacite":
+        return
+    names = [
+        f"{c.get('name')} {[i['nameIdentifier'] for i in c.get('nameIdentifiers', [])]}"
+        for c in datacite.metadata(doi["identifier"])["creators"]
+    ]
+    print(f"    DataCite registered {doi['identifier']} "
+          f"({datacite.state_of(doi['identifier'])}); creators: {'; '.join(names)}")
+
+
+def print_orcid_works(simulator, researcher, token):
+    """Print the works on the researcher's ORCID record, read through the Member API."""
+    from invenio_orcid_push.client import OrcidClient
+
+    client = OrcidClient(simulator.api_url, token.access_token)
+    works = client.list_works(researcher.orcid)
+    print(f"\nORCID record {researcher.orcid} now holds {len(works)} work(s):")
+    for work in works:
+        ids = ", ".join(
+            f"{e['type']}:{e['value']} ({e['relationship']})"
+            for e in work["external_ids"]
+        )
+        print(f"  - {work['title']}\n      type: {work['type']}, "
+              f"put-code: {work['put_code']}\n      external ids: {ids}")
+    return works
+
+
+def main(argv=None):
+    """Run the demo and print the ORCID record's works; 0 when it holds both."""
+    args = parse_args(argv)
+    from osmem_server import OsmemServer
+
+    from simulators import DataCiteSimulator, OrcidSimulator
+
+    show_plugin_log()
+    schema_dir = args.schema_dir or find_orcid_model()
+    instance_path = tempfile.mkdtemp(prefix="orcid-push-demo-")
+    os.environ["INVENIO_INSTANCE_PATH"] = instance_path
+
+    print("Starting embedded services: osmem-server, ORCID and DataCite simulators ...")
+    osmem = OsmemServer.start(japanese=False)
+    simulator = OrcidSimulator(schema_dir=schema_dir).start()
+    client = simulator.state.register_client(name="Demo Repository")
+    datacite = DataCiteSimulator(prefix="10.12345").start()
+    try:
+        app = create_demo_app(args, instance_path, osmem, simulator, client, datacite)
+        with app.app_context():
+            set_up_repository(instance_path)
+            identity, researcher, token = create_linked_depositor(
+                simulator, client, schema_dir
+            )
+            publish_demo_records(identity, datacite)
+            works = print_orcid_works(simulator, researcher, token)
+        if len(works) != 2:
+            return 1
+        if args.serve:
+            serve(app, args.port, simulator)
+        return 0
+    finally:
+        datacite.stop()
+        simulator.stop()
+        osmem.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
