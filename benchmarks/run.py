@@ -52,8 +52,12 @@ def publish(label, n=0):
     from helpers import deposit, person
 
     identity = IDENTITIES[n % len(IDENTITIES)]
-    data = deposit(f"Benchmark record {label}", "dataset", [person("Bench", "Mark")],
-                   "<p>Benchmark.</p>")
+    data = deposit(
+        f"Benchmark record {label}",
+        "dataset",
+        [person("Bench", "Mark")],
+        "<p>Benchmark.</p>",
+    )
     draft = current_rdm_records_service.create(identity, data)
     return current_rdm_records_service.publish(identity, draft.id).id
 
@@ -98,8 +102,13 @@ def _bulk_resync_measured(records):
     done += len(chunk)
     if "tenth" not in rss:
         rss["tenth"], rss["tenth_at"] = rss_mb(), done
-    return {"elapsed": time.perf_counter() - started, "done": done, "rss": rss_mb(),
-            "peak": peak_rss_mb(), **rss}
+    return {
+        "elapsed": time.perf_counter() - started,
+        "done": done,
+        "rss": rss_mb(),
+        "peak": peak_rss_mb(),
+        **rss,
+    }
 
 
 def _in_one_worker(function, *args):
@@ -118,8 +127,10 @@ def _in_workers(function, items, workers, per_task):
 
     db.session.remove()
     db.engine.dispose()  # the children must not inherit open connections
-    chunks = [items[k:k + per_task] for k in range(0, len(items), per_task)]
-    with multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start) as pool:
+    chunks = [items[k : k + per_task] for k in range(0, len(items), per_task)]
+    with multiprocessing.get_context("fork").Pool(
+        workers, initializer=_worker_start
+    ) as pool:
         return pool.map(function, chunks, chunksize=1)
 
 
@@ -136,17 +147,30 @@ def main(argv=None):
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=10_000)
-    parser.add_argument("--rated-records", type=int, default=1_200,
-                        help="records for the rate-limited run (at 20/s 1,200 take a minute)")
+    parser.add_argument(
+        "--rated-records",
+        type=int,
+        default=1_200,
+        help="records for the rate-limited run (at 20/s 1,200 take a minute)",
+    )
     parser.add_argument("--rate", type=float, default=20)
-    parser.add_argument("--workers", type=int, default=4,
-                        help="worker processes sharing the rate limit")
-    parser.add_argument("--full-sample", type=int, default=1_000,
-                        help="records read by the timed --full resync of unchanged records")
+    parser.add_argument(
+        "--workers", type=int, default=4, help="worker processes sharing the rate limit"
+    )
+    parser.add_argument(
+        "--full-sample",
+        type=int,
+        default=1_000,
+        help="records read by the timed --full resync of unchanged records",
+    )
     parser.add_argument("--publishes", type=int, default=40)
-    parser.add_argument("--depositors", type=int, default=10,
-                        help="linked depositors the records are spread over (ORCID takes "
-                             "at most 10,000 works per record)")
+    parser.add_argument(
+        "--depositors",
+        type=int,
+        default=10,
+        help="linked depositors the records are spread over (ORCID takes "
+        "at most 10,000 works per record)",
+    )
     args = parser.parse_args(argv)
 
     warnings.filterwarnings("ignore")
@@ -166,9 +190,12 @@ def main(argv=None):
     instance = tempfile.mkdtemp(prefix="orcid-push-bench-")
     os.environ["INVENIO_INSTANCE_PATH"] = instance
     osmem = OsmemServer.start(japanese=False)
-    schema_dir = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "orcid-model")
+    schema_dir = os.path.join(
+        os.path.dirname(__file__), "..", "..", "shared", "orcid-model"
+    )
     simulator = OrcidSimulator(
-        schema_dir=schema_dir if os.path.isdir(schema_dir) else None, rate_limit=(24, 40),
+        schema_dir=schema_dir if os.path.isdir(schema_dir) else None,
+        rate_limit=(24, 40),
     ).start()
     client = simulator.state.register_client(name="Benchmark")
     try:
@@ -186,15 +213,21 @@ def main(argv=None):
             config.pop("SQLALCHEMY_ENGINE_OPTIONS")
             _fresh_database(config["SQLALCHEMY_DATABASE_URI"])
         redis_url = os.environ.get("ORCID_PUSH_BENCH_REDIS", "redis://127.0.0.1:6379/7")
-        config.update(ORCID_PUSH_RATE_LIMIT=0, ORCID_PUSH_LOCK_URL=redis_url,
-                      ORCID_PUSH_MAX_RETRIES=0, ORCID_PUSH_ADD_ORCID_TO_CREATORS=False)
+        config.update(
+            ORCID_PUSH_RATE_LIMIT=0,
+            ORCID_PUSH_LOCK_URL=redis_url,
+            ORCID_PUSH_MAX_RETRIES=0,
+            ORCID_PUSH_ADD_ORCID_TO_CREATORS=False,
+        )
         app = APP = create_app(**config)
         app.logger.setLevel(logging.CRITICAL)
         with app.app_context():
             db.drop_all()
             db.create_all()
             list(current_search.create(ignore_existing=True))
-            db.session.add(Location(name="default", uri=f"{instance}/data", default=True))
+            db.session.add(
+                Location(name="default", uri=f"{instance}/data", default=True)
+            )
             ensure_resource_types(DEMO_RESOURCE_TYPES)
             from invenio_orcid_push.models import OrcidPushAccount
 
@@ -203,10 +236,16 @@ def main(argv=None):
                 researcher = simulator.state.add_researcher(name=f"Bench Mark {n}")
                 token = simulator.state.issue_token(researcher.orcid, client.client_id)
                 user = current_datastore.create_user(
-                    email=f"bench{n}@example.org", password=None, active=True)
+                    email=f"bench{n}@example.org", password=None, active=True
+                )
                 db.session.commit()
-                link_orcid_account(user, researcher.orcid, researcher.name,
-                                   token.access_token, client.client_id)
+                link_orcid_account(
+                    user,
+                    researcher.orcid,
+                    researcher.name,
+                    token.access_token,
+                    client.client_id,
+                )
                 OrcidPushAccount.get_or_create(user.id).include_existing = True
                 db.session.commit()
                 identity = get_identity(user)
@@ -217,9 +256,12 @@ def main(argv=None):
             def works_on_orcid():
                 return sum(len(simulator.state.works_of(orcid)) for orcid in orcids)
 
-            print(f"Benchmarks on {os.cpu_count()} cores, database "
-                  f"{db.engine.url.get_backend_name()}, ORCID simulator with ORCID's limit "
-                  f"(24 requests/s, bursts of 40).", flush=True)
+            print(
+                f"Benchmarks on {os.cpu_count()} cores, database "
+                f"{db.engine.url.get_backend_name()}, ORCID simulator with ORCID's limit "
+                f"(24 requests/s, bursts of 40).",
+                flush=True,
+            )
 
             # -- publish overhead, measured first, on a small database --------------
             # As in production, tasks go to the broker (RabbitMQ) instead of running
@@ -230,7 +272,9 @@ def main(argv=None):
                 celery.conf.task_always_eager = False
                 overhead_mode = "tasks queued in RabbitMQ, as in production"
             except Exception:
-                overhead_mode = "no broker reachable: eager Celery, the push runs inside publish()"
+                overhead_mode = (
+                    "no broker reachable: eager Celery, the push runs inside publish()"
+                )
             timings = {True: [], False: []}
             for n in range(args.publishes):
                 enabled = n % 2 == 0
@@ -242,20 +286,30 @@ def main(argv=None):
                 celery.control.purge()
                 celery.conf.task_always_eager = True
             app.config["ORCID_PUSH_ENABLED"] = False
-            on, off = statistics.median(timings[True]), statistics.median(timings[False])
-            overhead = (f"4. Publish overhead: median publish() {on * 1000:.0f} ms with the "
-                        f"plugin, {off * 1000:.0f} ms without: ratio {on / off:.3f} "
-                        f"(goal <= 1.05; {overhead_mode})")
+            on, off = statistics.median(timings[True]), statistics.median(
+                timings[False]
+            )
+            overhead = (
+                f"4. Publish overhead: median publish() {on * 1000:.0f} ms with the "
+                f"plugin, {off * 1000:.0f} ms without: ratio {on / off:.3f} "
+                f"(goal <= 1.05; {overhead_mode})"
+            )
             print(overhead, flush=True)
 
             # -- set-up: N records published with pushing off, in parallel -----------
             setup_workers = os.cpu_count() or 2
             started = time.perf_counter()
             numbers = [("", n) for n in range(args.records)]
-            ids = [i for chunk in _in_workers(_publish_many, numbers, setup_workers, 50)
-                   for i in chunk]
-            print(f"Set-up: published {len(ids)} records in {time.perf_counter() - started:.0f} s "
-                  f"with {setup_workers} processes (not measured below).", flush=True)
+            ids = [
+                i
+                for chunk in _in_workers(_publish_many, numbers, setup_workers, 50)
+                for i in chunk
+            ]
+            print(
+                f"Set-up: published {len(ids)} records in {time.perf_counter() - started:.0f} s "
+                f"with {setup_workers} processes (not measured below).",
+                flush=True,
+            )
             app.config["ORCID_PUSH_ENABLED"] = True
 
             from invenio_orcid_push.resync import families, resync_inline
@@ -265,14 +319,16 @@ def main(argv=None):
             simulator.set_rate_limit(None)
             calls = len(simulator.state.request_log)
             run = _in_one_worker(_bulk_resync_measured, args.records)
-            print(f"1. Bulk resync, rate limit off, one worker process: {works_on_orcid()} "
-                  f"works in {run['elapsed']:.1f} s = {works_on_orcid() / run['elapsed']:.1f} "
-                  f"works/s; the worker's peak RSS {run['peak']:.0f} MB, RSS growth "
-                  f"{run['tenth_at']} -> {run['done']} records: "
-                  f"{run['rss'] - run['tenth']:+.1f} MB (goal < 50 MB); ORCID calls "
-                  f"{len(simulator.state.request_log) - calls}, 503s "
-                  f"{sum(e['status'] == 503 for e in simulator.state.request_log[calls:])}",
-                  flush=True)
+            print(
+                f"1. Bulk resync, rate limit off, one worker process: {works_on_orcid()} "
+                f"works in {run['elapsed']:.1f} s = {works_on_orcid() / run['elapsed']:.1f} "
+                f"works/s; the worker's peak RSS {run['peak']:.0f} MB, RSS growth "
+                f"{run['tenth_at']} -> {run['done']} records: "
+                f"{run['rss'] - run['tenth']:+.1f} MB (goal < 50 MB); ORCID calls "
+                f"{len(simulator.state.request_log) - calls}, 503s "
+                f"{sum(e['status'] == 503 for e in simulator.state.request_log[calls:])}",
+                flush=True,
+            )
 
             # -- 3. resync of unchanged records --------------------------------------
             calls = len(simulator.state.request_log)
@@ -280,23 +336,36 @@ def main(argv=None):
             started = time.perf_counter()
             counts = resync_inline(families(everything=True))  # quick, the default
             elapsed = time.perf_counter() - started
-            print(f"3. Resync of {sum(counts.values())} unchanged records (default, quick): "
-                  f"{len(simulator.state.request_log) - calls} ORCID calls (goal 0), "
-                  f"{elapsed:.1f} s (goal < 10 s for 10,000); {dict(counts)}", flush=True)
-            sample = ids[:args.full_sample]
+            print(
+                f"3. Resync of {sum(counts.values())} unchanged records (default, quick): "
+                f"{len(simulator.state.request_log) - calls} ORCID calls (goal 0), "
+                f"{elapsed:.1f} s (goal < 10 s for 10,000); {dict(counts)}",
+                flush=True,
+            )
+            sample = ids[: args.full_sample]
             calls = len(simulator.state.request_log)
             started = time.perf_counter()
             resync_inline(sample, full=True)
             elapsed = time.perf_counter() - started
-            print(f"   The same with --full (reads every record), on {len(sample)} of them: "
-                  f"{len(simulator.state.request_log) - calls} ORCID calls, {elapsed:.1f} s = "
-                  f"{elapsed / len(sample) * 1000:.0f} ms per record", flush=True)
+            print(
+                f"   The same with --full (reads every record), on {len(sample)} of them: "
+                f"{len(simulator.state.request_log) - calls} ORCID calls, {elapsed:.1f} s = "
+                f"{elapsed / len(sample) * 1000:.0f} ms per record",
+                flush=True,
+            )
 
             # -- 2. rate-limited run on new records, several worker processes --------
             app.config["ORCID_PUSH_ENABLED"] = False
-            rated = [i for chunk in _in_workers(
-                _publish_many, [("rated-", n) for n in range(args.rated_records)],
-                setup_workers, 50) for i in chunk]
+            rated = [
+                i
+                for chunk in _in_workers(
+                    _publish_many,
+                    [("rated-", n) for n in range(args.rated_records)],
+                    setup_workers,
+                    50,
+                )
+                for i in chunk
+            ]
             app.config["ORCID_PUSH_ENABLED"] = True
             app.config["ORCID_PUSH_RATE_LIMIT"] = args.rate
             app.config["ORCID_PUSH_RATE_BURST"] = args.rate
@@ -310,11 +379,14 @@ def main(argv=None):
             rate = len(log) / elapsed
             steady = (len(log) - args.rate) / elapsed  # without the first full bucket
             created = sum(result.get("created", 0) for result in results)
-            print(f"2. Bulk resync at {args.rate:g} requests/s, {args.workers} worker "
-                  f"processes: {len(log)} calls ({created} works created) in {elapsed:.1f} s "
-                  f"= {rate:.2f}/s, achieved/limit {rate / args.rate:.3f} (goal >= 0.95; "
-                  f"{steady / args.rate:.3f} without the first burst of {args.rate:g}); "
-                  f"503s: {sum(e['status'] == 503 for e in log)} (goal 0)", flush=True)
+            print(
+                f"2. Bulk resync at {args.rate:g} requests/s, {args.workers} worker "
+                f"processes: {len(log)} calls ({created} works created) in {elapsed:.1f} s "
+                f"= {rate:.2f}/s, achieved/limit {rate / args.rate:.3f} (goal >= 0.95; "
+                f"{steady / args.rate:.3f} without the first burst of {args.rate:g}); "
+                f"503s: {sum(e['status'] == 503 for e in log)} (goal 0)",
+                flush=True,
+            )
             print(overhead)
     finally:
         simulator.stop()

@@ -15,8 +15,8 @@ from invenio_oauthclient.models import RemoteAccount
 from invenio_rdm_records.records.api import RDMParent
 
 from .client import OrcidError, revoke_token
-from .links import orcid_client_id, orcid_link_of
 from .family import latest_version, owned_parents_query
+from .links import orcid_client_id, orcid_link_of
 from .models import LinkStatus, OrcidPushAccount, OrcidWorkLedger, SyncStatus
 from .sync import withdraw_works
 from .tasks import push_record_to_orcid
@@ -112,20 +112,25 @@ def records_of(user_id, page=1, size=20):
         parent_pid = (parent.json or {}).get("id")
         entry = OrcidWorkLedger.get(link.orcid, parent_pid) if link else None
         status = getattr(latest.deletion_status, "value", latest.deletion_status)
-        rows.append({
-            "id": data.get("id"),
-            "parent_id": parent_pid,
-            "title": (data.get("metadata") or {}).get("title"),
-            "public": ((data.get("access") or {}).get("record") == "public")
-            and status in (None, "P"),
-            "orcid": orcid_status_words(entry, link),
-        })
+        rows.append(
+            {
+                "id": data.get("id"),
+                "parent_id": parent_pid,
+                "title": (data.get("metadata") or {}).get("title"),
+                "public": ((data.get("access") or {}).get("record") == "public")
+                and status in (None, "P"),
+                "orcid": orcid_status_words(entry, link),
+            }
+        )
     return total, rows
 
 
 def _synced_words(entry):
     when = entry.synced_at.strftime("%Y-%m-%d %H:%M UTC") if entry.synced_at else ""
-    return {"message": _("On ORCID since %(when)s", when=when), "put_code": entry.put_code}
+    return {
+        "message": _("On ORCID since %(when)s", when=when),
+        "put_code": entry.put_code,
+    }
 
 
 def _pending_words(entry):
@@ -141,13 +146,22 @@ def _removed_words(entry):
 
 
 def _invalid_words(entry):
-    return {"message": _("Cannot be sent: %(error)s Ask the repository's support for "
-                         "help.", error=entry.last_error)}
+    return {
+        "message": _(
+            "Cannot be sent: %(error)s Ask the repository's support for " "help.",
+            error=entry.last_error,
+        )
+    }
 
 
 def _failed_words(entry):
-    return {"message": _("Failed: %(error)s It will be retried; use 'Sync now' to try "
-                         "again at once.", error=entry.last_error)}
+    return {
+        "message": _(
+            "Failed: %(error)s It will be retried; use 'Sync now' to try "
+            "again at once.",
+            error=entry.last_error,
+        )
+    }
 
 
 STATUS_WORDS = {
@@ -163,11 +177,18 @@ STATUS_WORDS = {
 def orcid_status_words(entry, link):
     """The ORCID status of one family for people: state, message, what to do."""
     if link is None:
-        return {"state": "not-linked", "message": _("Connect ORCID to send this record.")}
+        return {
+            "state": "not-linked",
+            "message": _("Connect ORCID to send this record."),
+        }
     if entry is None:
-        return {"state": "not-sent",
-                "message": _("Not sent (published before you connected ORCID, or not "
-                             "public). Use 'Sync now' to send it.")}
+        return {
+            "state": "not-sent",
+            "message": _(
+                "Not sent (published before you connected ORCID, or not "
+                "public). Use 'Sync now' to send it."
+            ),
+        }
     words = STATUS_WORDS.get(entry.status, _failed_words)
     return {"state": entry.status.value, **words(entry)}
 
@@ -179,7 +200,10 @@ def send_existing_records(user_id):
     count = 0
     for parent in owned_parents_query(user_id):
         latest = latest_version(parent.id)
-        if latest is not None and ((latest.json or {}).get("access") or {}).get("record") == "public":
+        if (
+            latest is not None
+            and ((latest.json or {}).get("access") or {}).get("record") == "public"
+        ):
             push_record_to_orcid.delay(latest.json["id"])
             count += 1
     return count
@@ -202,7 +226,9 @@ def revoke_orcid_access(user_id, remote_app=None):
             timeout=current_app.config["ORCID_PUSH_HTTP_TIMEOUT"],
         )
     except OrcidError as exc:
-        logger.warning("Could not revoke ORCID access of user %s: %s", user_id, exc.reason)
+        logger.warning(
+            "Could not revoke ORCID access of user %s: %s", user_id, exc.reason
+        )
         return False
     return True
 

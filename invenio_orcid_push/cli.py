@@ -18,8 +18,9 @@ def _parse_since(value):
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"'{value}' is not a date (use YYYY-MM-DD).",
-                                 param_hint="--since") from None
+        raise click.BadParameter(
+            f"'{value}' is not a date (use YYYY-MM-DD).", param_hint="--since"
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
@@ -28,7 +29,9 @@ def _families(**scope):
     try:
         return current_orcid_ledger_service.select_families(system_identity, **scope)
     except UserNotFoundError as error:
-        raise click.BadParameter(f"no user '{error.value}'.", param_hint="--user") from None
+        raise click.BadParameter(
+            f"no user '{error.value}'.", param_hint="--user"
+        ) from None
     except RecordNotFoundError as error:
         raise click.BadParameter(
             f"no record '{error.record_id}'.", param_hint="--record"
@@ -47,33 +50,55 @@ def orcid_push():
 @click.option("--failed", is_flag=True, help="Families whose last push failed.")
 @click.option("--since", help="Only records changed since this date (YYYY-MM-DD).")
 @click.option("--dry-run", is_flag=True, help="Only say what would change.")
-@click.option("--full/--quick", default=False,
-              help="--quick (default) skips, a chunk at a time, versions where nothing that "
-                   "decides their works changed since their last sync (record, owner, ORCID "
-                   "links, preferences) without reading them. --full reads every record: "
-                   "use it after upgrading the plugin or changing ORCID_PUSH_* settings.")
-@click.option("--chunk-size", default=200, show_default=True,
-              help="Records per Celery task.")
+@click.option(
+    "--full/--quick",
+    default=False,
+    help="--quick (default) skips, a chunk at a time, versions where nothing that "
+    "decides their works changed since their last sync (record, owner, ORCID "
+    "links, preferences) without reading them. --full reads every record: "
+    "use it after upgrading the plugin or changing ORCID_PUSH_* settings.",
+)
+@click.option(
+    "--chunk-size", default=200, show_default=True, help="Records per Celery task."
+)
 @with_appcontext
 def resync(everything, user, record, failed, since, dry_run, full, chunk_size):
     """Bring ORCID up to date for the chosen records (same rules as publishing)."""
-    chosen = [name for name, on in (("--all", everything), ("--user", user),
-                                    ("--record", record), ("--failed", failed)) if on]
+    chosen = [
+        name
+        for name, on in (
+            ("--all", everything),
+            ("--user", user),
+            ("--record", record),
+            ("--failed", failed),
+        )
+        if on
+    ]
     if len(chosen) != 1:
-        raise click.UsageError("Choose exactly one of --all, --user, --record, --failed.")
+        raise click.UsageError(
+            "Choose exactly one of --all, --user, --record, --failed."
+        )
     since_date = _parse_since(since)
-    ids = _families(everything=everything, user=user, record=record, failed=failed,
-                    since=since_date)
+    ids = _families(
+        everything=everything, user=user, record=record, failed=failed, since=since_date
+    )
     if dry_run:
         _dry_run(ids)
         return
 
-    with click.progressbar(ids, label="Scheduling ORCID pushes", show_pos=True,
-                           item_show_func=lambda _: None) as bar:
+    with click.progressbar(
+        ids,
+        label="Scheduling ORCID pushes",
+        show_pos=True,
+        item_show_func=lambda _: None,
+    ) as bar:
         sent, tasks = current_orcid_ledger_service.schedule_resync(
-            system_identity, bar, full=full, chunk_size=chunk_size)
-    click.echo(f"Scheduled {sent} record famil{'y' if sent == 1 else 'ies'} for ORCID "
-               f"in {tasks} task(s).")
+            system_identity, bar, full=full, chunk_size=chunk_size
+        )
+    click.echo(
+        f"Scheduled {sent} record famil{'y' if sent == 1 else 'ies'} for ORCID "
+        f"in {tasks} task(s)."
+    )
 
 
 def _dry_run(ids):
@@ -81,7 +106,9 @@ def _dry_run(ids):
     click.echo("Dry run, nothing sent to ORCID. Works that would be:")
     for action in PLAN_ACTIONS:
         shown = ", ".join(examples.get(action, [])[:3])
-        click.echo(f"  {action:<9} {counts[action]:>7}" + (f"   e.g. {shown}" if shown else ""))
+        click.echo(
+            f"  {action:<9} {counts[action]:>7}" + (f"   e.g. {shown}" if shown else "")
+        )
 
 
 @orcid_push.command()

@@ -44,7 +44,9 @@ class OrcidError(Exception):
         """A short machine-readable code: ``<status>`` or ``<status>/<error-code>``."""
         if self.status is None:
             return type(self).__name__
-        return f"{self.status}/{self.error_code}" if self.error_code else str(self.status)
+        return (
+            f"{self.status}/{self.error_code}" if self.error_code else str(self.status)
+        )
 
 
 class OrcidConnectionError(OrcidError):
@@ -266,8 +268,15 @@ def put_code_from_location(location):
 class OrcidClient:
     """Member API client acting with one researcher's access token."""
 
-    def __init__(self, api_url, access_token, timeout=(5, 30), session=None,
-                 rate_limiter=None, on_call=None):
+    def __init__(
+        self,
+        api_url,
+        access_token,
+        timeout=(5, 30),
+        session=None,
+        rate_limiter=None,
+        on_call=None,
+    ):
         """Initialize with the API base URL (including ``/v3.0``) and a token.
 
         ``rate_limiter`` (see :mod:`invenio_orcid_push.ratelimit`) is waited on
@@ -297,8 +306,13 @@ class OrcidClient:
         started = time.monotonic()
         response = self._send(method, path, body, headers, started)
         error = error_from_response(response) if response.status_code >= 300 else None
-        self._report(method, path, response.status_code,
-                     error.error_code if error else None, started)
+        self._report(
+            method,
+            path,
+            response.status_code,
+            error.error_code if error else None,
+            started,
+        )
         if error is not None:
             raise error
         return response
@@ -329,8 +343,9 @@ class OrcidClient:
     def _report(self, method, path, status, error_code, started):
         self._log(method, path, status, started)
         if self.on_call is not None:
-            self.on_call(method, path, status, error_code,
-                         (time.monotonic() - started) * 1000)
+            self.on_call(
+                method, path, status, error_code, (time.monotonic() - started) * 1000
+            )
 
     @staticmethod
     def _log(method, path, status, started):
@@ -362,7 +377,11 @@ class OrcidClient:
 
 
 def _ns(prefix, name):
-    namespace = {"common": om.COMMON_NS, "work": om.WORK_NS, "activities": om.ACTIVITIES_NS}
+    namespace = {
+        "common": om.COMMON_NS,
+        "work": om.WORK_NS,
+        "activities": om.ACTIVITIES_NS,
+    }
     return "{%s}%s" % (namespace[prefix], name)
 
 
@@ -381,14 +400,20 @@ def parse_work_summaries(content):
                 f"{_ns('common', 'external-ids')}/{_ns('common', 'external-id')}"
             )
         ]
-        source = node.find(f"{_ns('common', 'source')}/{_ns('common', 'source-client-id')}")
+        source = node.find(
+            f"{_ns('common', 'source')}/{_ns('common', 'source-client-id')}"
+        )
         summaries.append(
             {
                 "put_code": node.get("put-code"),
-                "title": node.findtext(f"{_ns('work', 'title')}/{_ns('common', 'title')}"),
+                "title": node.findtext(
+                    f"{_ns('work', 'title')}/{_ns('common', 'title')}"
+                ),
                 "type": node.findtext(_ns("work", "type")),
                 "source_client_id": (
-                    source.findtext(_ns("common", "path")) if source is not None else None
+                    source.findtext(_ns("common", "path"))
+                    if source is not None
+                    else None
                 ),
                 "external_ids": external_ids,
             }
@@ -406,7 +431,11 @@ def revoke_token(oauth_url, client_id, client_secret, token, timeout=(5, 30)):
     try:
         response = requests.post(
             f"{oauth_url.rstrip('/')}/revoke",
-            data={"client_id": client_id, "client_secret": client_secret, "token": token},
+            data={
+                "client_id": client_id,
+                "client_secret": client_secret,
+                "token": token,
+            },
             headers={"Accept": "application/json"},
             timeout=timeout,
         )

@@ -26,7 +26,10 @@ class OrcidPushComponent(ServiceComponent):
         Before the DOI is registered (after commit), the depositor's verified
         ORCID iD is added to their entry among the creators or contributors.
         """
-        if current_app.config.get("ORCID_PUSH_ADD_ORCID_TO_CREATORS") and record is not None:
+        if (
+            current_app.config.get("ORCID_PUSH_ADD_ORCID_TO_CREATORS")
+            and record is not None
+        ):
             owner = record.parent.access.owned_by
             if owner is not None:
                 add_linked_orcid(record.metadata, owner.owner_id)

@@ -101,7 +101,9 @@ ORCID_PUSH_CALL_LOG_RETENTION_DAYS = 90
 """Days the log of ORCID calls is kept; older entries are purged by the
 ``purge_orcid_call_log`` task (schedule it daily with Celery beat)."""
 
-ORCID_PUSH_PERMISSION_POLICY = "invenio_orcid_push.permissions:OrcidPushPermissionPolicy"
+ORCID_PUSH_PERMISSION_POLICY = (
+    "invenio_orcid_push.permissions:OrcidPushPermissionPolicy"
+)
 """Permission policy of every ORCID push service (import path or class): who
 may see and change a link and its preferences, a record's ORCID status, the
 sync ledger, and run a resync. Subclass ``OrcidPushPermissionPolicy`` to

@@ -22,7 +22,6 @@ from invenio_rdm_records.services.pids.providers.datacite import (
 )
 from invenio_rdm_records.utils import ChainObject
 
-
 ORCID_SCHEME_URI = "https://orcid.org"
 
 
@@ -74,8 +73,10 @@ class DataCitePIDProvider(StockDataCitePIDProvider):
     def __init__(self, id_, client=None, serializer=None, **kwargs):
         """Default to the ORCID-aware serializer."""
         super().__init__(
-            id_, client=client,
-            serializer=serializer or OrcidAwareDataCite45JSONSerializer(), **kwargs
+            id_,
+            client=client,
+            serializer=serializer or OrcidAwareDataCite45JSONSerializer(),
+            **kwargs,
         )
 
     def register(self, pid, record, **kwargs):
@@ -85,7 +86,9 @@ class DataCitePIDProvider(StockDataCitePIDProvider):
             return False
         try:
             doc = self.serializer.dump_obj(record)
-            self.client.api.public_doi(metadata=doc, url=kwargs["url"], doi=pid.pid_value)
+            self.client.api.public_doi(
+                metadata=doc, url=kwargs["url"], doi=pid.pid_value
+            )
         except DataCiteError as exc:
             current_app.logger.warning(
                 "DataCite did not register DOI %s; it stays reserved.", pid.pid_value

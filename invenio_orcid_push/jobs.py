@@ -27,12 +27,18 @@ class BulkResyncArgsSchema(PredefinedArgsSchema):
         validate=validate.OneOf(["all", "user", "record", "failed"]),
         metadata={"description": "all, user, record or failed"},
     )
-    user = fields.String(allow_none=True, metadata={"description": "E-mail or id (scope user)"})
-    record = fields.String(allow_none=True, metadata={"description": "Record id (scope record)"})
+    user = fields.String(
+        allow_none=True, metadata={"description": "E-mail or id (scope user)"}
+    )
+    record = fields.String(
+        allow_none=True, metadata={"description": "Record id (scope record)"}
+    )
     full = fields.Boolean(
         load_default=False,
-        metadata={"description": "Read every record, even those unchanged since their last "
-                                 "sync (after an upgrade or a settings change)"},
+        metadata={
+            "description": "Read every record, even those unchanged since their last "
+            "sync (after an upgrade or a settings change)"
+        },
     )
 
     @validates_schema
@@ -45,10 +51,14 @@ class BulkResyncArgsSchema(PredefinedArgsSchema):
 
 def _finish(counts):
     failed = counts.get(FAILED, 0)
-    summary = ", ".join(f"{n} {action}" for action, n in sorted(counts.items())) or "nothing to do"
+    summary = (
+        ", ".join(f"{n} {action}" for action, n in sorted(counts.items()))
+        or "nothing to do"
+    )
     if failed:
         raise TaskExecutionPartialError(
-            f"ORCID resync finished with failures: {summary}.", errored_entries_count=failed
+            f"ORCID resync finished with failures: {summary}.",
+            errored_entries_count=failed,
         )
     return summary
 
@@ -59,19 +69,26 @@ def _moment(since):
 
 
 @shared_task(ignore_result=True)
-def bulk_resync_job(scope="all", user=None, record=None, since=None, full=False, **kwargs):
+def bulk_resync_job(
+    scope="all", user=None, record=None, since=None, full=False, **kwargs
+):
     """The "ORCID bulk resync" job."""
     service = current_orcid_ledger_service
     try:
         ids = service.select_families(
-            system_identity, everything=scope == "all",
+            system_identity,
+            everything=scope == "all",
             user=user if scope == "user" else None,
             record=record if scope == "record" else None,
-            failed=scope == "failed", since=_moment(since))
+            failed=scope == "failed",
+            since=_moment(since),
+        )
     except UserNotFoundError:
         raise TaskExecutionPartialError(f"No user '{user}'.", errored_entries_count=1)
     except RecordNotFoundError:
-        raise TaskExecutionPartialError(f"No record '{record}'.", errored_entries_count=1)
+        raise TaskExecutionPartialError(
+            f"No record '{record}'.", errored_entries_count=1
+        )
     return _finish(service.resync_now(system_identity, ids, full=full))
 
 
@@ -88,11 +105,13 @@ def nightly_reconcile_job(since=None, **kwargs):
                 seen.add(record_id)
                 yield record_id
 
-    counts = service.resync_now(system_identity,
-                                once(service.pending_or_failed(system_identity)))
+    counts = service.resync_now(
+        system_identity, once(service.pending_or_failed(system_identity))
+    )
     if since_date is not None:
-        changed = service.select_families(system_identity, everything=True,
-                                          since=since_date)
+        changed = service.select_families(
+            system_identity, everything=True, since=since_date
+        )
         counts.update(service.resync_now(system_identity, once(changed), full=False))
     purge_orcid_call_log()
     return _finish(counts)
@@ -108,16 +127,29 @@ class BulkResyncJob(JobType):
     arguments_schema = BulkResyncArgsSchema
 
     @classmethod
-    def build_task_arguments(cls, job_obj, since=None, scope="all", user=None,
-                             record=None, full=False, **kwargs):
+    def build_task_arguments(
+        cls,
+        job_obj,
+        since=None,
+        scope="all",
+        user=None,
+        record=None,
+        full=False,
+        **kwargs,
+    ):
         """The job's arguments as the administrator set them (everything by default).
 
         Without passing them on, a job configured for one user or record would
         resync everything: invenio-jobs gives a run only what this returns.
         ``since`` is the start of the last successful run unless set.
         """
-        return {"scope": scope, "user": user, "record": record, "full": full,
-                "since": since.isoformat() if since else None}
+        return {
+            "scope": scope,
+            "user": user,
+            "record": record,
+            "full": full,
+            "since": since.isoformat() if since else None,
+        }
 
 
 class NightlyReconcileJob(JobType):

@@ -64,14 +64,18 @@ class OrcidWriteLocks:
                 blocking_timeout=self.timeout,
             )
         with self._guard:
-            return _TimedLock(self._local.setdefault(orcid, threading.Lock()), self.timeout)
+            return _TimedLock(
+                self._local.setdefault(orcid, threading.Lock()), self.timeout
+            )
 
     @staticmethod
     def _release(lock, orcid):
         try:
             lock.release()
         except Exception:  # expired meanwhile: another worker may hold it now
-            current_app.logger.warning("ORCID write lock of %s expired while held", orcid)
+            current_app.logger.warning(
+                "ORCID write lock of %s expired while held", orcid
+            )
 
 
 class _TimedLock:

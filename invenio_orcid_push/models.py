@@ -268,7 +268,9 @@ class OrcidCallLog(db.Model):
 
     id = db.Column(db.Integer, primary_key=True)
     created = db.Column(
-        db.UTCDateTime, nullable=False, index=True,
+        db.UTCDateTime,
+        nullable=False,
+        index=True,
         default=lambda: datetime.now(timezone.utc),
     )
     ledger_id = db.Column(

@@ -24,7 +24,11 @@ def notify_link_problem(user_id):
     The caller commits (``notified_at`` records that the message went out).
     """
     account = OrcidPushAccount.get(user_id)
-    if account is None or account.link_status == LinkStatus.ACTIVE or account.notified_at:
+    if (
+        account is None
+        or account.link_status == LinkStatus.ACTIVE
+        or account.notified_at
+    ):
         return False
     user = User.query.get(user_id)
     if user is None or not user.email:

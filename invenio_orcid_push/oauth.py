@@ -90,7 +90,9 @@ def _record_grant(user_id, response):
     orcid = normalize_orcid((response or {}).get("orcid"))
     if user_id is None or orcid is None:
         return
-    OrcidPushAccount.get_or_create(user_id).mark_authorized(orcid, response.get("scope"))
+    OrcidPushAccount.get_or_create(user_id).mark_authorized(
+        orcid, response.get("scope")
+    )
 
 
 def on_authorized(remote, response=None, account_info=None, **kwargs):

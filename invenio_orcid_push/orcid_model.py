@@ -14,8 +14,7 @@ NSMAP = {"work": WORK_NS, "common": COMMON_NS}
 ORCID_XML = "application/vnd.orcid+xml"
 ORCID_JSON = "application/vnd.orcid+json"
 
-WORK_TYPES = frozenset(
-    """
+WORK_TYPES = frozenset("""
     annotation artistic-performance blog-post book-chapter book-review book
     cartographic-material clinical-study conference-abstract conference-output
     conference-paper conference-poster conference-presentation
@@ -28,18 +27,15 @@ WORK_TYPES = frozenset(
     sound spin-off-company standards-and-policy supervised-student-publication
     technical-standard test trademark transcription translation website
     working-paper
-    """.split()
-)
+    """.split())
 """Work types ORCID accepts on write (3.0); anything else is 400/9037."""
 
-EXTERNAL_ID_TYPES = frozenset(
-    """
+EXTERNAL_ID_TYPES = frozenset("""
     agr ark arxiv asin asin-tld authenticusid bibcode cba cienciaiul cit ctx dnb
     doi eid emdb empiar ethos grant_number hal handle hir isbn ismn issn jfm jstor
     k10 kuid lccn lensid mr oclc ol osti other-id pat pdb pmc pmid ppr proposal-id
     rfc rrid source-work-id ssrn swh uri urn wosuid zbl
-    """.split()
-)
+    """.split())
 """Identifier types ORCID knows (``/v3.0/identifiers``); others are 400/9023."""
 
 RELATIONSHIPS = frozenset({"self", "part-of", "version-of", "funded-by"})
@@ -48,29 +44,23 @@ RELATIONSHIPS = frozenset({"self", "part-of", "version-of", "funded-by"})
 DUPLICATE_RELATIONSHIPS = frozenset({"self", "version-of"})
 """Relationships whose identifiers make two works of one source duplicates."""
 
-CONTRIBUTOR_ROLES = frozenset(
-    """
+CONTRIBUTOR_ROLES = frozenset("""
     author assignee editor chair-or-translator co-investigator co-inventor
     graduate-student other-inventor principal-investigator
     postdoctoral-researcher support-staff
-    """.split()
-)
+    """.split())
 """Legacy ``contributor-role`` values (CRediT role URIs are accepted too)."""
 
 CREDIT_ROLE_URI = "http://credit.niso.org/contributor-roles/{}/"
-CREDIT_ROLES = frozenset(
-    CREDIT_ROLE_URI.format(role)
-    for role in """
+CREDIT_ROLES = frozenset(CREDIT_ROLE_URI.format(role) for role in """
     conceptualization data-curation formal-analysis funding-acquisition
     investigation methodology project-administration resources software
     supervision validation visualization writing-original-draft
     writing-review-editing
-    """.split()
-)
+    """.split())
 """CRediT ``contributor-role`` values, as ORCID writes them."""
 
-LANGUAGE_CODES = frozenset(
-    """
+LANGUAGE_CODES = frozenset("""
     ab aa af ak sq am ar an hy as av ae ay az bm ba eu be bn bh bi bs br bg my
     ca ch ce zh_CN zh_TW cu cv kw co cr hr cs da dv nl dz en eo et ee fo fj fi fr
     fy ff gl lg ka de el kl gn gu ht ha iw hz hi ho hu is io ig in ia ie iu ik ga
@@ -79,8 +69,7 @@ LANGUAGE_CODES = frozenset(
     fa pl pt ps qu rm ro rn ru sm sg sa sc gd sr sn ii sd si sk sl so nr st es su
     sw ss sv tl ty tg ta tt te th bo ti to ts tn tr tk tw ug uk ur uz ve vi vo wa
     cy wo xh ji yo za zu
-    """.split()
-)
+    """.split())
 """``language-code`` values ORCID accepts (ISO 639-1 with ORCID's legacy codes)."""
 
 TITLE_MAX = 1000

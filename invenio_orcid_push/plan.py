@@ -278,7 +278,9 @@ def plan_family(record_id, force=False, withdraw=None, settings=None):
     family = resolve_family(record_id, per_version=settings.work_options.per_version)
     entries = ledger_rows(family.key)
     work, invalid_reason = _convert(family.record, settings.work_options)
-    plan = FamilyPlan(family, {}, work, invalid_reason, force, settings.recreate_deleted)
+    plan = FamilyPlan(
+        family, {}, work, invalid_reason, force, settings.recreate_deleted
+    )
     if withdraw is not None:
         plan.targets = {withdraw.orcid: Target(withdraw, show=False)}
         return plan, entries

@@ -64,7 +64,9 @@ class LocalRateLimiter:
         """Block until this process may send one more request."""
         with self._lock:
             now = time.monotonic()
-            self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate) - 1
+            self._tokens = (
+                min(self.burst, self._tokens + (now - self._stamp) * self.rate) - 1
+            )
             self._stamp = now
             delay = -self._tokens / self.rate if self._tokens < 0 else 0
         if delay > 0:

@@ -217,7 +217,9 @@ def _needs_no_look(version, users, linked, settings):
     """
     if not version.rows:
         return not any(user in linked for user in users)
-    if any(status not in SETTLED or user not in linked for user, status, _ in version.rows):
+    if any(
+        status not in SETTLED or user not in linked for user, status, _ in version.rows
+    ):
         return False
     moments = [version.changed]
     moments += [linked[user] for user in users if user in linked]

@@ -337,7 +337,9 @@ _LINK_PROBLEMS = (
 
 
 def _link_problem(exc):
-    return next((status for cls, status in _LINK_PROBLEMS if isinstance(exc, cls)), None)
+    return next(
+        (status for cls, status in _LINK_PROBLEMS if isinstance(exc, cls)), None
+    )
 
 
 def _record_failure(run, entry, link, exc):

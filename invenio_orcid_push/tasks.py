@@ -44,7 +44,9 @@ def push_record_to_orcid(record_id, force=False, attempt=0):
         if attempt < config["ORCID_PUSH_DOI_WAIT_RETRIES"]:
             _again(record_id, force, attempt, config["ORCID_PUSH_DOI_WAIT"])
         else:
-            logger.warning("Record %s: DOI still not registered, not pushed.", record_id)
+            logger.warning(
+                "Record %s: DOI still not registered, not pushed.", record_id
+            )
     elif report.retry and attempt < max_retries:
         _again(record_id, force, attempt, backoff_delay(attempt))
 

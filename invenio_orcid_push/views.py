@@ -90,14 +90,15 @@ def settings_send_existing():
     if not form.validate_on_submit():
         return _bad_form(form)
     count = current_orcid_push_service.send_existing(g.identity)
-    flash(_("%(count)s public record(s) are being sent to ORCID.", count=count),
-          "success")
+    flash(
+        _("%(count)s public record(s) are being sent to ORCID.", count=count), "success"
+    )
     return _settings()
 
 
 @login_required
 def settings_sync_record(pid_value):
-    """"Sync now" / "Send again" for one record."""
+    """ "Sync now" / "Send again" for one record."""
     form = ActionForm()
     if not form.validate_on_submit():
         return _bad_form(form)
@@ -161,14 +162,30 @@ def create_ui_blueprint(app):
         template_folder=templates_folder(),
     )
     blueprint.add_url_rule("/", view_func=settings_index, endpoint="index")
-    blueprint.add_url_rule("/preferences", view_func=settings_preferences,
-                           endpoint="preferences", methods=["POST"])
-    blueprint.add_url_rule("/send-existing", view_func=settings_send_existing,
-                           endpoint="send_existing", methods=["POST"])
-    blueprint.add_url_rule("/records/<pid_value>/sync", view_func=settings_sync_record,
-                           endpoint="sync_record", methods=["POST"])
-    blueprint.add_url_rule("/disconnect", view_func=settings_disconnect,
-                           endpoint="disconnect", methods=["POST"])
+    blueprint.add_url_rule(
+        "/preferences",
+        view_func=settings_preferences,
+        endpoint="preferences",
+        methods=["POST"],
+    )
+    blueprint.add_url_rule(
+        "/send-existing",
+        view_func=settings_send_existing,
+        endpoint="send_existing",
+        methods=["POST"],
+    )
+    blueprint.add_url_rule(
+        "/records/<pid_value>/sync",
+        view_func=settings_sync_record,
+        endpoint="sync_record",
+        methods=["POST"],
+    )
+    blueprint.add_url_rule(
+        "/disconnect",
+        view_func=settings_disconnect,
+        endpoint="disconnect",
+        methods=["POST"],
+    )
     blueprint.register_error_handler(RecordNotFoundError, _not_found)
     blueprint.register_error_handler(PermissionDeniedError, _denied)
     return blueprint

@@ -342,7 +342,9 @@ def external_ids_of(record, per_version=False):
     version is its own work with its own DOI as ``self``.
     """
     version_doi = _doi(record.get("pids"))
-    concept_doi = None if per_version else _doi((record.get("parent") or {}).get("pids"))
+    concept_doi = (
+        None if per_version else _doi((record.get("parent") or {}).get("pids"))
+    )
     landing = landing_page_of(record)
     if concept_doi:
         ids = [doi_id(concept_doi, "self")]
@@ -461,7 +463,10 @@ def bibtex_of(record):
     try:
         from invenio_rdm_records.resources.serializers import BibtexSerializer
 
-        return _NOT_XML.sub("", BibtexSerializer().serialize_object(record)).strip() or None
+        return (
+            _NOT_XML.sub("", BibtexSerializer().serialize_object(record)).strip()
+            or None
+        )
     except Exception:  # a citation is optional: never lose the work over it
         logger.warning("No BibTeX for record %s", record.get("id"), exc_info=True)
         return None

@@ -134,17 +134,30 @@ def app_config(app_config, db_uri, orcid_simulator, orcid_api_client):
 def resource_types(app, database):
     """Only the resource types the tests use (the full fixtures take minutes)."""
     ensure_resource_types(RESOURCE_TYPES)
-    ensure_vocabulary("languages", "lng", [
-        {"id": "eng", "title": {"en": "English"}, "props": {"alpha_2": "en"}},
-        {"id": "fra", "title": {"en": "French"}, "props": {"alpha_2": "fr"}},
-    ])
-    ensure_vocabulary("titletypes", "ttyp", [
-        {"id": kind, "title": {"en": kind}, "props": {"datacite": datacite}}
-        for kind, datacite in (("subtitle", "Subtitle"), ("translated-title", "TranslatedTitle"),
-                               ("alternative-title", "AlternativeTitle"))
-    ])
-    roles = [{"id": role, "title": {"en": role}, "props": {"datacite": "Other"}}
-             for role in ("datacurator", "supervisor", "contactperson", "other")]
+    ensure_vocabulary(
+        "languages",
+        "lng",
+        [
+            {"id": "eng", "title": {"en": "English"}, "props": {"alpha_2": "en"}},
+            {"id": "fra", "title": {"en": "French"}, "props": {"alpha_2": "fr"}},
+        ],
+    )
+    ensure_vocabulary(
+        "titletypes",
+        "ttyp",
+        [
+            {"id": kind, "title": {"en": kind}, "props": {"datacite": datacite}}
+            for kind, datacite in (
+                ("subtitle", "Subtitle"),
+                ("translated-title", "TranslatedTitle"),
+                ("alternative-title", "AlternativeTitle"),
+            )
+        ],
+    )
+    roles = [
+        {"id": role, "title": {"en": role}, "props": {"datacite": "Other"}}
+        for role in ("datacurator", "supervisor", "contactperson", "other")
+    ]
     ensure_vocabulary("creatorsroles", "crr", roles)
     ensure_vocabulary("contributorsroles", "cor", roles)
     return RESOURCE_TYPES
@@ -176,13 +189,16 @@ def link_orcid(app, db, orcid_simulator, orcid_api_client):
     The simulator grants the token (as its OAuth token endpoint would).
     """
 
-    def _link(user, name="Josiah Carberry", scopes=("/read-limited", "/activities/update")):
+    def _link(
+        user, name="Josiah Carberry", scopes=("/read-limited", "/activities/update")
+    ):
         researcher = orcid_simulator.state.add_researcher(name=name)
         token = orcid_simulator.state.issue_token(
             researcher.orcid, orcid_api_client.client_id, scopes
         )
-        link_orcid_account(user, researcher.orcid, name, token.access_token,
-                           orcid_api_client.client_id)
+        link_orcid_account(
+            user, researcher.orcid, name, token.access_token, orcid_api_client.client_id
+        )
         return researcher.orcid
 
     return _link

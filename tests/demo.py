@@ -33,7 +33,8 @@ def serve(app, port, simulator):
     """Serve the demo repository until interrupted."""
     from werkzeug.serving import run_simple
 
-    print(f"""
+    print(
+        f"""
 Serving the demo repository on https://127.0.0.1:{port} (self-signed certificate:
 accept it in the browser; ORCID and invenio-oauthclient redirect to HTTPS only)
   log in:            https://127.0.0.1:{port}/login/  ({DEMO_EMAIL} / {DEMO_PASSWORD})
@@ -41,10 +42,17 @@ accept it in the browser; ORCID and invenio-oauthclient redirect to HTTPS only)
   ORCID simulator:   {simulator.url}  (its consent page appears when you connect ORCID)
 Pages are unstyled: the demo does not build InvenioRDM's web assets (npm).
 Ctrl-C stops.""",
-          flush=True)
+        flush=True,
+    )
     try:
-        run_simple("127.0.0.1", port, app, threaded=False, use_reloader=False,
-                   ssl_context="adhoc")
+        run_simple(
+            "127.0.0.1",
+            port,
+            app,
+            threaded=False,
+            use_reloader=False,
+            ssl_context="adhoc",
+        )
     except KeyboardInterrupt:
         pass
 
@@ -84,13 +92,19 @@ def create_demo_app(args, instance_path, osmem, simulator, client, datacite):
     from invenio_orcid_push.datacite import datacite_settings
 
     config = embedded_config(instance_path, osmem.url, simulator, client)
-    config.update(datacite_settings(datacite.url, datacite.username, datacite.password,
-                                    datacite.prefix))
+    config.update(
+        datacite_settings(
+            datacite.url, datacite.username, datacite.password, datacite.prefix
+        )
+    )
     if args.serve:
         site = f"https://127.0.0.1:{args.port}"
-        config.update(SITE_UI_URL=site, SITE_API_URL=f"{site}/api",
-                      TRUSTED_HOSTS=["127.0.0.1", "localhost"],
-                      APP_ALLOWED_HOSTS=["127.0.0.1", "localhost"])
+        config.update(
+            SITE_UI_URL=site,
+            SITE_API_URL=f"{site}/api",
+            TRUSTED_HOSTS=["127.0.0.1", "localhost"],
+            APP_ALLOWED_HOSTS=["127.0.0.1", "localhost"],
+        )
     app = create_app(**config)
     app.logger.setLevel(logging.CRITICAL)
     return app
@@ -119,14 +133,19 @@ def create_linked_depositor(simulator, client, schema_dir):
     researcher = simulator.state.add_researcher(name="Josiah Carberry")
     token = simulator.state.issue_token(researcher.orcid, client.client_id)
     user = current_datastore.create_user(
-        email=DEMO_EMAIL, password=hash_password(DEMO_PASSWORD),
-        active=True, confirmed_at=db.func.now(),
+        email=DEMO_EMAIL,
+        password=hash_password(DEMO_PASSWORD),
+        active=True,
+        confirmed_at=db.func.now(),
     )
     db.session.commit()
-    link_orcid_account(user, researcher.orcid, researcher.name,
-                       token.access_token, client.client_id)
-    print(f"Depositor {DEMO_EMAIL} linked to ORCID iD {researcher.orcid} "
-          f"(XSD validation at the simulator: {'on' if schema_dir else 'off'})")
+    link_orcid_account(
+        user, researcher.orcid, researcher.name, token.access_token, client.client_id
+    )
+    print(
+        f"Depositor {DEMO_EMAIL} linked to ORCID iD {researcher.orcid} "
+        f"(XSD validation at the simulator: {'on' if schema_dir else 'off'})"
+    )
     identity = get_identity(user)
     identity.provides.update({any_user, authenticated_user})
     return identity, researcher, token
@@ -142,15 +161,26 @@ def publish_demo_records(identity, datacite):
         person("Ada", "Lovelace", "0000-0002-1825-0097"),
     ]
     for data in (
-        deposit("Ocean temperature measurements 2020-2024", "dataset", creators,
-                "<p>Hourly sea surface temperatures.</p>"),
-        deposit("oceantools: analysis scripts", "software", creators,
-                "Python scripts for the dataset.", doi="10.5555/demo.oceantools"),
+        deposit(
+            "Ocean temperature measurements 2020-2024",
+            "dataset",
+            creators,
+            "<p>Hourly sea surface temperatures.</p>",
+        ),
+        deposit(
+            "oceantools: analysis scripts",
+            "software",
+            creators,
+            "Python scripts for the dataset.",
+            doi="10.5555/demo.oceantools",
+        ),
     ):
         draft = service.create(identity, data)
         record = service.publish(identity, draft.id)
-        print(f"Published {record['metadata']['resource_type']['id']} record "
-              f"{record.id}: {record['metadata']['title']}")
+        print(
+            f"Published {record['metadata']['resource_type']['id']} record "
+            f"{record.id}: {record['metadata']['title']}"
+        )
         print_datacite_registration(record, datacite)
 
 
@@ -163,8 +193,10 @@ def print_datacite_registration(record, datacite):
         f"{c.get('name')} {[i['nameIdentifier'] for i in c.get('nameIdentifiers', [])]}"
         for c in datacite.metadata(doi["identifier"])["creators"]
     ]
-    print(f"    DataCite registered {doi['identifier']} "
-          f"({datacite.state_of(doi['identifier'])}); creators: {'; '.join(names)}")
+    print(
+        f"    DataCite registered {doi['identifier']} "
+        f"({datacite.state_of(doi['identifier'])}); creators: {'; '.join(names)}"
+    )
 
 
 def print_orcid_works(simulator, researcher, token):
@@ -179,8 +211,10 @@ def print_orcid_works(simulator, researcher, token):
             f"{e['type']}:{e['value']} ({e['relationship']})"
             for e in work["external_ids"]
         )
-        print(f"  - {work['title']}\n      type: {work['type']}, "
-              f"put-code: {work['put_code']}\n      external ids: {ids}")
+        print(
+            f"  - {work['title']}\n      type: {work['type']}, "
+            f"put-code: {work['put_code']}\n      external ids: {ids}"
+        )
     return works
 
 

@@ -148,26 +148,30 @@ def ensure_vocabulary(vocabulary_type, pid_type, entries):
 
 def ensure_resource_types(types):
     """Create the resource types ``{id: (title, general type)}`` that are missing."""
-    ensure_vocabulary("resourcetypes", "rsrct", [
-        {
-            "id": type_id,
-            "title": {"en": title},
-            "props": {
-                "csl": "dataset",
-                "datacite_general": "Dataset",
-                "datacite_type": "",
-                "openaire_resourceType": "21",
-                "openaire_type": "dataset",
-                "eurepo": "info:eu-repo/semantics/other",
-                "schema.org": "https://schema.org/Dataset",
-                "subtype": type_id if "-" in type_id else "",
-                "type": general_type,
-            },
-            "icon": "table",
-            "tags": ["depositable", "linkable"],
-        }
-        for type_id, (title, general_type) in types.items()
-    ])
+    ensure_vocabulary(
+        "resourcetypes",
+        "rsrct",
+        [
+            {
+                "id": type_id,
+                "title": {"en": title},
+                "props": {
+                    "csl": "dataset",
+                    "datacite_general": "Dataset",
+                    "datacite_type": "",
+                    "openaire_resourceType": "21",
+                    "openaire_type": "dataset",
+                    "eurepo": "info:eu-repo/semantics/other",
+                    "schema.org": "https://schema.org/Dataset",
+                    "subtype": type_id if "-" in type_id else "",
+                    "type": general_type,
+                },
+                "icon": "table",
+                "tags": ["depositable", "linkable"],
+            }
+            for type_id, (title, general_type) in types.items()
+        ],
+    )
 
 
 def link_orcid_account(user, orcid, name, access_token, client_id, remote_app="orcid"):
@@ -217,8 +221,12 @@ def person(given, family, orcid=None):
 
 def record_data(title="A dataset about ORCID", resource_type="dataset", **metadata):
     """Minimal valid deposit metadata; ``metadata`` overrides fields."""
-    data = deposit(title, resource_type, [person("Josiah", "Carberry")],
-                   "<p>Measurements of <b>things</b>.</p>")
+    data = deposit(
+        title,
+        resource_type,
+        [person("Josiah", "Carberry")],
+        "<p>Measurements of <b>things</b>.</p>",
+    )
     data["metadata"].update(metadata)
     return data
 

@@ -41,8 +41,10 @@ def test_the_ledger_lists_rows_and_filters_them(client, admin, ledger):
     login_user_via_session(client, user=admin)
 
     everything = client.get(f"/administration/orcid-push?user={user.email}")
-    failed = client.get("/administration/orcid-push?status=failed&error_code=400/9001"
-                        f"&user={user.id}")
+    failed = client.get(
+        "/administration/orcid-push?status=failed&error_code=400/9001"
+        f"&user={user.id}"
+    )
     by_record = client.get(f"/administration/orcid-push?record={good.id}")
 
     assert everything.status_code == 200
@@ -54,7 +56,9 @@ def test_the_ledger_lists_rows_and_filters_them(client, admin, ledger):
     assert bad.id not in by_record.get_data(as_text=True)
 
 
-def test_a_row_shows_its_orcid_calls_and_can_be_retried(client, admin, ledger, orcid_simulator):
+def test_a_row_shows_its_orcid_calls_and_can_be_retried(
+    client, admin, ledger, orcid_simulator
+):
     _, orcid, _, bad = ledger
     entry = OrcidWorkLedger.get(orcid, bad["parent"]["id"])
     login_user_via_session(client, user=admin)

@@ -14,12 +14,17 @@ from invenio_orcid_push.models import OrcidCallLog, OrcidPushAccount, OrcidWorkL
 
 from helpers import ALEMBIC_DATABASE
 
-TABLES = {OrcidWorkLedger.__tablename__, OrcidPushAccount.__tablename__,
-          OrcidCallLog.__tablename__}
+TABLES = {
+    OrcidWorkLedger.__tablename__,
+    OrcidPushAccount.__tablename__,
+    OrcidCallLog.__tablename__,
+}
 
 
 def only_our_tables(obj, name, type_, reflected, compare_to):
-    table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
+    table = (
+        name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
+    )
     return table in TABLES
 
 
@@ -27,7 +32,10 @@ def invenio(*args, database_url):
     env = dict(os.environ, INVENIO_SQLALCHEMY_DATABASE_URI=database_url)
     result = subprocess.run(
         [os.path.join(os.path.dirname(sys.executable), "invenio"), *args],
-        env=env, capture_output=True, text=True, timeout=300,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr[-3000:]
 
@@ -38,7 +46,8 @@ def invenio(*args, database_url):
 )
 def test_upgrade_creates_the_models_tables_and_downgrade_removes_them(app):
     url = sa.engine.make_url(os.environ["SQLALCHEMY_DATABASE_URI"]).set(
-        database=ALEMBIC_DATABASE)
+        database=ALEMBIC_DATABASE
+    )
     url_text = url.render_as_string(hide_password=False)
     if database_exists(url_text):  # left by an interrupted run under the same name
         drop_database(url_text)
@@ -49,7 +58,9 @@ def test_upgrade_creates_the_models_tables_and_downgrade_removes_them(app):
         with engine.connect() as connection:
             assert TABLES <= set(sa.inspect(connection).get_table_names())
             context = MigrationContext.configure(
-                connection, opts={"include_object": only_our_tables, "compare_type": True})
+                connection,
+                opts={"include_object": only_our_tables, "compare_type": True},
+            )
             assert compare_metadata(context, OrcidWorkLedger.metadata) == []
 
         invenio("alembic", "downgrade", "5e1c0a7d2f31", database_url=url_text)

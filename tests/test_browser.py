@@ -65,11 +65,19 @@ def chromium():
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     profile = tempfile.mkdtemp(prefix="orcid-push-chromium-")
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync",
-                 "--ignore-certificate-errors",
-                 "--window-size=1280,1400", f"--user-data-dir={profile}"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--ignore-certificate-errors",
+        "--window-size=1280,1400",
+        f"--user-data-dir={profile}",
+    ):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(60)
@@ -79,11 +87,15 @@ def chromium():
 
 
 @pytest.fixture(scope="module")
-def researcher(app, database, location, resource_types, orcid_simulator, orcid_api_client):
+def researcher(
+    app, database, location, resource_types, orcid_simulator, orcid_api_client
+):
     """A user with a password, a linked ORCID and a record published before linking."""
     email = f"browser-{uuid.uuid4().hex[:8]}@example.org"
     user = current_datastore.create_user(
-        email=email, password=hash_password("correct horse battery"), active=True,
+        email=email,
+        password=hash_password("correct horse battery"),
+        active=True,
         confirmed_at=db.func.now(),
     )
     db.session.commit()
@@ -94,8 +106,9 @@ def researcher(app, database, location, resource_types, orcid_simulator, orcid_a
         app.config["ORCID_PUSH_ENABLED"] = True
     person = orcid_simulator.state.add_researcher(name="Josiah Carberry")
     token = orcid_simulator.state.issue_token(person.orcid, orcid_api_client.client_id)
-    link_orcid_account(user, person.orcid, person.name, token.access_token,
-                       orcid_api_client.client_id)
+    link_orcid_account(
+        user, person.orcid, person.name, token.access_token, orcid_api_client.client_id
+    )
     return {"user": user, "email": email, "orcid": person.orcid, "record": record}
 
 
@@ -114,7 +127,8 @@ def click_and_wait(driver, element):
         try:
             return d.execute_script(
                 "return window.__orcidPushOldPage === undefined"
-                " && document.readyState === 'complete';")
+                " && document.readyState === 'complete';"
+            )
         except WebDriverException:
             return False  # the browser is between documents
 
@@ -128,8 +142,12 @@ def log_in(driver, site, email):
     driver.get(f"{site}/login/")
     driver.find_element(By.NAME, "email").send_keys(email)
     driver.find_element(By.NAME, "password").send_keys("correct horse battery")
-    click_and_wait(driver, driver.find_element(
-        By.CSS_SELECTOR, "form[name=login_user_form] button[type=submit]"))
+    click_and_wait(
+        driver,
+        driver.find_element(
+            By.CSS_SELECTOR, "form[name=login_user_form] button[type=submit]"
+        ),
+    )
 
 
 def test_a_researcher_manages_orcid_sync_in_the_browser(
@@ -154,13 +172,19 @@ def test_a_researcher_manages_orcid_sync_in_the_browser(
     assert chromium.find_element(By.ID, "auto_sync").is_selected()
 
     # The record was published before linking: not sent until asked.
-    row = chromium.find_element(By.CSS_SELECTOR, f"tr[data-record='{researcher['record'].id}']")
+    row = chromium.find_element(
+        By.CSS_SELECTOR, f"tr[data-record='{researcher['record'].id}']"
+    )
     assert row.get_attribute("data-state") == "not-sent"
     click_and_wait(chromium, row.find_element(By.CSS_SELECTOR, "button[type=submit]"))
 
-    row = chromium.find_element(By.CSS_SELECTOR, f"tr[data-record='{researcher['record'].id}']")
+    row = chromium.find_element(
+        By.CSS_SELECTOR, f"tr[data-record='{researcher['record'].id}']"
+    )
     assert row.get_attribute("data-state") == "synced"
-    assert row.find_element(By.CSS_SELECTOR, ".orcid-status").text.startswith("On ORCID since")
+    assert row.find_element(By.CSS_SELECTOR, ".orcid-status").text.startswith(
+        "On ORCID since"
+    )
     (work,) = orcid_simulator.state.works_of(researcher["orcid"])
     assert work.work["title"] == "Coral reef survey 2024"
 
@@ -176,7 +200,9 @@ def test_a_researcher_connects_orcid_through_orcids_consent_page(
 
     email = f"connect-{uuid.uuid4().hex[:8]}@example.org"
     user = current_datastore.create_user(
-        email=email, password=hash_password("correct horse battery"), active=True,
+        email=email,
+        password=hash_password("correct horse battery"),
+        active=True,
         confirmed_at=db.func.now(),
     )
     db.session.commit()
@@ -192,11 +218,16 @@ def test_a_researcher_connects_orcid_through_orcids_consent_page(
     field = chromium.find_element(By.ID, "orcid")
     field.clear()
     field.send_keys(person.orcid)
-    click_and_wait(chromium, chromium.find_element(By.CSS_SELECTOR, "button[value=authorize]"))
+    click_and_wait(
+        chromium, chromium.find_element(By.CSS_SELECTOR, "button[value=authorize]")
+    )
 
     # Back on the settings page, linked, with the permissions ORCID granted.
     chromium.get(f"{served_app}/account/settings/orcid/")
-    assert chromium.find_element(By.ID, "orcid-id").text == f"https://orcid.org/{person.orcid}"
+    assert (
+        chromium.find_element(By.ID, "orcid-id").text
+        == f"https://orcid.org/{person.orcid}"
+    )
     permissions = chromium.find_element(By.ID, "orcid-permissions").text
     assert "add and update works on your ORCID record" in permissions
     db.session.expire_all()

@@ -2,15 +2,15 @@
 
 from datetime import datetime, timedelta, timezone
 
-
 from invenio_orcid_push.models import OrcidCallLog, OrcidWorkLedger
 from invenio_orcid_push.tasks import purge_orcid_call_log
 
 from helpers import record_data
 
 
-def test_each_call_is_logged_against_its_ledger_row(make_user, link_orcid, publish,
-                                                      orcid_simulator):
+def test_each_call_is_logged_against_its_ledger_row(
+    make_user, link_orcid, publish, orcid_simulator
+):
     user = make_user()
     orcid = link_orcid(user)
     orcid_simulator.state.inject_fault(status=503, method="POST")
@@ -19,7 +19,9 @@ def test_each_call_is_logged_against_its_ledger_row(make_user, link_orcid, publi
     record = publish(user, record_data())
 
     entry = OrcidWorkLedger.get(orcid, record["parent"]["id"])
-    calls = OrcidCallLog.query.filter_by(ledger_id=entry.id).order_by(OrcidCallLog.id).all()
+    calls = (
+        OrcidCallLog.query.filter_by(ledger_id=entry.id).order_by(OrcidCallLog.id).all()
+    )
     assert [(c.method, c.path, c.status, c.error_code) for c in calls] == [
         ("POST", f"/{orcid}/work", 503, None),
         ("POST", f"/{orcid}/work", 201, None),
@@ -29,8 +31,13 @@ def test_each_call_is_logged_against_its_ledger_row(make_user, link_orcid, publi
 
 
 def test_old_calls_are_purged_after_the_retention_period(app, db):
-    old = OrcidCallLog(method="GET", path="/x/works", status=200, duration_ms=1,
-                       created=datetime.now(timezone.utc) - timedelta(days=400))
+    old = OrcidCallLog(
+        method="GET",
+        path="/x/works",
+        status=200,
+        duration_ms=1,
+        created=datetime.now(timezone.utc) - timedelta(days=400),
+    )
     recent = OrcidCallLog(method="GET", path="/y/works", status=200, duration_ms=1)
     db.session.add_all([old, recent])
     db.session.commit()

@@ -27,8 +27,9 @@ def unsent(app, make_user, link_orcid, publish):
         app.config["ORCID_PUSH_ENABLED"] = True
     orcid = link_orcid(user)
     # Linked after publishing: only a resync that is asked for sends them.
-    from invenio_orcid_push.models import OrcidPushAccount
     from invenio_db import db
+
+    from invenio_orcid_push.models import OrcidPushAccount
 
     OrcidPushAccount.get_or_create(user.id).include_existing = True
     db.session.commit()
@@ -59,10 +60,14 @@ def test_resync_of_a_user_pushes_their_records_and_is_safe_to_run_twice(
     assert first.exit_code == 0, first.output
     assert "Scheduled 2 record families" in first.output
     assert sorted(w.work["title"] for w in orcid_simulator.state.works_of(orcid)) == [
-        "Unsent 0", "Unsent 1"]
+        "Unsent 0",
+        "Unsent 1",
+    ]
     assert second.exit_code == 0
     assert len(orcid_simulator.state.request_log) == calls  # unchanged: zero calls
-    assert "unchanged       2" in run("resync", "--user", user.email, "--dry-run").output
+    assert (
+        "unchanged       2" in run("resync", "--user", user.email, "--dry-run").output
+    )
 
 
 def test_resync_of_one_record_and_of_failures(run, unsent, orcid_simulator, app):
@@ -70,12 +75,16 @@ def test_resync_of_one_record_and_of_failures(run, unsent, orcid_simulator, app)
     retries = app.config["ORCID_PUSH_MAX_RETRIES"] + 1
     orcid_simulator.state.inject_fault(status=503, method="POST", times=retries)
     run("resync", "--record", records[0].id)
-    assert OrcidWorkLedger.get(orcid, records[0]["parent"]["id"]).status.value == "failed"
+    assert (
+        OrcidWorkLedger.get(orcid, records[0]["parent"]["id"]).status.value == "failed"
+    )
 
     result = run("resync", "--failed")
 
     assert result.exit_code == 0, result.output
-    assert OrcidWorkLedger.get(orcid, records[0]["parent"]["id"]).status.value == "synced"
+    assert (
+        OrcidWorkLedger.get(orcid, records[0]["parent"]["id"]).status.value == "synced"
+    )
 
 
 def test_status_counts_rows_per_status(run, unsent):
@@ -85,13 +94,19 @@ def test_status_counts_rows_per_status(run, unsent):
     assert "synced" in result.output and "failed" in result.output
 
 
-@pytest.mark.parametrize("args, message", [
-    (("resync", "--user", "nobody@example.org"), "no user 'nobody@example.org'"),
-    (("resync", "--record", "nope-00000"), "no record 'nope-00000'"),
-    (("resync", "--all", "--since", "last tuesday"), "'last tuesday' is not a date"),
-    (("resync",), "Choose exactly one of"),
-    (("resync", "--all", "--failed"), "Choose exactly one of"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("resync", "--user", "nobody@example.org"), "no user 'nobody@example.org'"),
+        (("resync", "--record", "nope-00000"), "no record 'nope-00000'"),
+        (
+            ("resync", "--all", "--since", "last tuesday"),
+            "'last tuesday' is not a date",
+        ),
+        (("resync",), "Choose exactly one of"),
+        (("resync", "--all", "--failed"), "Choose exactly one of"),
+    ],
+)
 def test_bad_input_gets_a_one_line_error_and_exit_status_2(run, args, message):
     result = run(*args)
     assert result.exit_code == 2
@@ -107,7 +122,9 @@ def test_a_quick_resync_skips_unchanged_versions_without_reading_them(
     run("resync", "--user", user.email)
     read = []
     original = plan.resolve_family
-    monkeypatch.setattr(plan, "resolve_family", lambda *a, **k: read.append(a) or original(*a, **k))
+    monkeypatch.setattr(
+        plan, "resolve_family", lambda *a, **k: read.append(a) or original(*a, **k)
+    )
 
     quick = run("resync", "--user", user.email, "--quick")
     assert quick.exit_code == 0 and read == []
@@ -117,7 +134,9 @@ def test_a_quick_resync_skips_unchanged_versions_without_reading_them(
     # Edited while pushing was off: only the resync can notice.
     app.config["ORCID_PUSH_ENABLED"] = False
     try:
-        Depositor(user).edit(records[0].id, lambda d: d["metadata"].update(title="Edited"))
+        Depositor(user).edit(
+            records[0].id, lambda d: d["metadata"].update(title="Edited")
+        )
     finally:
         app.config["ORCID_PUSH_ENABLED"] = True
     read.clear()
@@ -127,7 +146,14 @@ def test_a_quick_resync_skips_unchanged_versions_without_reading_them(
 
 
 def test_a_quick_resync_sees_a_co_creator_who_linked_orcid_since(
-    app, run, make_user, link_orcid, publish, orcid_simulator, orcid_api_client, monkeypatch
+    app,
+    run,
+    make_user,
+    link_orcid,
+    publish,
+    orcid_simulator,
+    orcid_api_client,
+    monkeypatch,
 ):
     from invenio_db import db
 
@@ -139,23 +165,38 @@ def test_a_quick_resync_sees_a_co_creator_who_linked_orcid_since(
     depositor, colleague = make_user(), make_user()
     depositor_orcid = link_orcid(depositor)
     later = orcid_simulator.state.add_researcher(name="Lena Later")
-    record = publish(depositor, record_data(
-        title="Shared survey", creators=[person("Josiah", "Carberry"),
-                                         person("Lena", "Later", later.orcid)]))
-    assert [w.work["title"] for w in orcid_simulator.state.works_of(depositor_orcid)] == [
-        "Shared survey"]
+    record = publish(
+        depositor,
+        record_data(
+            title="Shared survey",
+            creators=[
+                person("Josiah", "Carberry"),
+                person("Lena", "Later", later.orcid),
+            ],
+        ),
+    )
+    assert [
+        w.work["title"] for w in orcid_simulator.state.works_of(depositor_orcid)
+    ] == ["Shared survey"]
     assert orcid_simulator.state.works_of(later.orcid) == []
 
     read = []
     original = plan.resolve_family
-    monkeypatch.setattr(plan, "resolve_family", lambda *a, **k: read.append(a) or original(*a, **k))
+    monkeypatch.setattr(
+        plan, "resolve_family", lambda *a, **k: read.append(a) or original(*a, **k)
+    )
     run("resync", "--record", record.id)
     assert read == []  # nothing changed: not even read
 
     # The co-creator links ORCID afterwards and asks for their existing records.
     token = orcid_simulator.state.issue_token(later.orcid, orcid_api_client.client_id)
-    link_orcid_account(colleague, later.orcid, later.name, token.access_token,
-                       orcid_api_client.client_id)
+    link_orcid_account(
+        colleague,
+        later.orcid,
+        later.name,
+        token.access_token,
+        orcid_api_client.client_id,
+    )
     OrcidPushAccount.get_or_create(colleague.id).include_existing = True
     db.session.commit()
 
@@ -163,7 +204,8 @@ def test_a_quick_resync_sees_a_co_creator_who_linked_orcid_since(
 
     assert len(read) == 1
     assert [w.work["title"] for w in orcid_simulator.state.works_of(later.orcid)] == [
-        "Shared survey"]
+        "Shared survey"
+    ]
 
 
 def test_a_quick_resync_does_not_read_records_nobody_linked_is_concerned_by(
@@ -176,7 +218,9 @@ def test_a_quick_resync_does_not_read_records_nobody_linked_is_concerned_by(
     record = publish(unlinked, record_data(title="Nobody on ORCID"))
     read = []
     original = plan.resolve_family
-    monkeypatch.setattr(plan, "resolve_family", lambda *a, **k: read.append(a) or original(*a, **k))
+    monkeypatch.setattr(
+        plan, "resolve_family", lambda *a, **k: read.append(a) or original(*a, **k)
+    )
 
     assert record.id in unchanged_among([record.id])
     assert run("resync", "--record", record.id).exit_code == 0
@@ -206,8 +250,10 @@ def test_a_resync_interrupted_with_ctrl_c_leaves_nothing_half_written(
 
     assert interrupted.exit_code != 0  # click says "Aborted!"
     assert len(orcid_simulator.state.works_of(orcid)) == 1  # ORCID got one
-    assert all(row.status.value != "synced" or row.put_code
-               for row in OrcidWorkLedger.query.filter_by(orcid=orcid))
+    assert all(
+        row.status.value != "synced" or row.put_code
+        for row in OrcidWorkLedger.query.filter_by(orcid=orcid)
+    )
 
     again = run("resync", "--user", user.email)
 
@@ -215,5 +261,7 @@ def test_a_resync_interrupted_with_ctrl_c_leaves_nothing_half_written(
     works = orcid_simulator.state.works_of(orcid)
     assert sorted(w.work["title"] for w in works) == ["Unsent 0", "Unsent 1"]
     rows = OrcidWorkLedger.query.filter_by(orcid=orcid).all()
-    assert sorted(row.put_code for row in rows) == sorted(str(w.put_code) for w in works)
+    assert sorted(row.put_code for row in rows) == sorted(
+        str(w.put_code) for w in works
+    )
     assert {row.status.value for row in rows} == {"synced"}

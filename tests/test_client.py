@@ -30,8 +30,9 @@ def setup(sim):
 
 
 def xml(doi="10.1234/c", put_code=None, title="T"):
-    return Work(title=title, type="software",
-                external_ids=[ExternalId("doi", doi, "self")]).to_xml(put_code=put_code)
+    return Work(
+        title=title, type="software", external_ids=[ExternalId("doi", doi, "self")]
+    ).to_xml(put_code=put_code)
 
 
 def test_create_update_delete(sim, setup):
@@ -125,9 +126,11 @@ def test_list_works_shows_every_source_with_put_codes_and_identifiers(sim, setup
     summaries = api.list_works(orcid)
 
     assert sorted(s["source_client_id"] for s in summaries) == sorted(
-        [client.client_id, other.client_id])
+        [client.client_id, other.client_id]
+    )
     mine = next(s for s in summaries if s["source_client_id"] == client.client_id)
     assert mine["put_code"] == put_code
     assert mine["type"] == "software"
     assert mine["external_ids"] == [
-        {"type": "doi", "value": "10.1234/mine", "relationship": "self"}]
+        {"type": "doi", "value": "10.1234/mine", "relationship": "self"}
+    ]

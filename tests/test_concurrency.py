@@ -17,19 +17,32 @@ from helpers import Depositor, link_orcid_account, record_data
 
 
 @pytest.fixture(scope="module")
-def committed_setup(app, database, location, resource_types, orcid_simulator,
-                    orcid_api_client):
+def committed_setup(
+    app, database, location, resource_types, orcid_simulator, orcid_api_client
+):
     """A linked depositor with three records published while pushing was off."""
     user = current_datastore.create_user(
-        email=f"concurrent-{uuid.uuid4().hex[:8]}@example.org", password=None, active=True)
+        email=f"concurrent-{uuid.uuid4().hex[:8]}@example.org",
+        password=None,
+        active=True,
+    )
     db.session.commit()
     researcher = orcid_simulator.state.add_researcher()
-    token = orcid_simulator.state.issue_token(researcher.orcid, orcid_api_client.client_id)
-    link_orcid_account(user, researcher.orcid, researcher.name, token.access_token,
-                       orcid_api_client.client_id)
+    token = orcid_simulator.state.issue_token(
+        researcher.orcid, orcid_api_client.client_id
+    )
+    link_orcid_account(
+        user,
+        researcher.orcid,
+        researcher.name,
+        token.access_token,
+        orcid_api_client.client_id,
+    )
     app.config["ORCID_PUSH_ENABLED"] = False
     try:
-        records = [Depositor(user).publish(record_data(title=f"Record {n}")) for n in range(3)]
+        records = [
+            Depositor(user).publish(record_data(title=f"Record {n}")) for n in range(3)
+        ]
     finally:
         app.config["ORCID_PUSH_ENABLED"] = True
     return researcher.orcid, [r.id for r in records]
@@ -71,7 +84,9 @@ def test_concurrent_pushes_of_one_record_create_exactly_one_work(
     assert titles == ["Record 0"]
 
 
-def test_writes_to_one_orcid_record_are_serialized(app, committed_setup, orcid_simulator):
+def test_writes_to_one_orcid_record_are_serialized(
+    app, committed_setup, orcid_simulator
+):
     orcid, record_ids = committed_setup
     orcid_simulator.latency = 0.05
     try:

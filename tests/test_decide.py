@@ -85,7 +85,9 @@ TABLE = [
 @pytest.mark.parametrize(
     "entry, show, payload_hash, force, recreate_deleted, doi_pending, expected", TABLE
 )
-def test_decide(entry, show, payload_hash, force, recreate_deleted, doi_pending, expected):
+def test_decide(
+    entry, show, payload_hash, force, recreate_deleted, doi_pending, expected
+):
     action = decide(
         entry,
         show,

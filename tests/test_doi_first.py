@@ -20,8 +20,11 @@ def datacite():
 
 @pytest.fixture(scope="module")
 def app_config(app_config, datacite):
-    app_config.update(datacite_settings(
-        datacite.url, datacite.username, datacite.password, datacite.prefix))
+    app_config.update(
+        datacite_settings(
+            datacite.url, datacite.username, datacite.password, datacite.prefix
+        )
+    )
     return app_config
 
 
@@ -39,7 +42,9 @@ def test_the_work_cites_the_concept_doi_and_the_version_doi_datacite_registered(
     assert datacite.state_of(concept) == "findable"
     (work,) = orcid_simulator.state.works_of(orcid)
     assert [(e["value"], e["relationship"]) for e in work.work["external_ids"]] == [
-        (concept, "self"), (doi, "version-of")]
+        (concept, "self"),
+        (doi, "version-of"),
+    ]
 
 
 def test_when_datacite_fails_the_record_stays_published_and_orcid_waits_for_the_doi(
@@ -60,15 +65,20 @@ def test_when_datacite_fails_the_record_stays_published_and_orcid_waits_for_the_
     assert "not registered at DataCite" in entry.last_error
 
     # DataCite is back: the DOIs get registered, then the push goes through.
-    current_rdm_records_service.pids.register_or_update(system_identity, record.id, "doi")
     current_rdm_records_service.pids.register_or_update(
-        system_identity, record.id, "doi", parent=True)
+        system_identity, record.id, "doi"
+    )
+    current_rdm_records_service.pids.register_or_update(
+        system_identity, record.id, "doi", parent=True
+    )
     assert datacite.state_of(doi) == "findable"
     push_record_to_orcid(record.id)
 
     (work,) = orcid_simulator.state.works_of(orcid)
     assert doi in [e["value"] for e in work.work["external_ids"]]
-    assert OrcidWorkLedger.get(orcid, record["parent"]["id"]).status == SyncStatus.SYNCED
+    assert (
+        OrcidWorkLedger.get(orcid, record["parent"]["id"]).status == SyncStatus.SYNCED
+    )
 
 
 # -- ORCID iDs in the DOI metadata ---------------------------------------------------
@@ -89,7 +99,11 @@ def creator(given, family, orcid=None, role=None):
 
 def orcid_name_ids(people):
     return [
-        [i for i in person.get("nameIdentifiers", []) if i["nameIdentifierScheme"] == "ORCID"]
+        [
+            i
+            for i in person.get("nameIdentifiers", [])
+            if i["nameIdentifierScheme"] == "ORCID"
+        ]
         for person in people
     ]
 
@@ -100,7 +114,10 @@ def test_the_doi_carries_every_orcid_including_the_depositors_from_their_link(
     user = make_user()
     orcid = link_orcid(user, name="Josiah Carberry")
     data = record_data(
-        creators=[creator("Josiah", "Carberry"), creator("Ada", "Lovelace", JOSIAH_TYPED)],
+        creators=[
+            creator("Josiah", "Carberry"),
+            creator("Ada", "Lovelace", JOSIAH_TYPED),
+        ],
         contributors=[creator("Grace", "Hopper", GRACE_TYPED, role="datacurator")],
     )
 
@@ -109,19 +126,36 @@ def test_the_doi_carries_every_orcid_including_the_depositors_from_their_link(
     # The depositor sees the iD added from their link in the published record.
     creators = record["metadata"]["creators"]
     assert creators[0]["person_or_org"]["identifiers"] == [
-        {"scheme": "orcid", "identifier": orcid}]
+        {"scheme": "orcid", "identifier": orcid}
+    ]
     # DataCite received every iD, with ORCID's scheme URI, and accepted schema 4.5.
     doi = record["pids"]["doi"]["identifier"]
     metadata = datacite.metadata(doi)
     assert orcid_name_ids(metadata["creators"]) == [
-        [{"nameIdentifier": orcid, "nameIdentifierScheme": "ORCID",
-          "schemeUri": "https://orcid.org"}],
-        [{"nameIdentifier": JOSIAH_TYPED, "nameIdentifierScheme": "ORCID",
-          "schemeUri": "https://orcid.org"}],
+        [
+            {
+                "nameIdentifier": orcid,
+                "nameIdentifierScheme": "ORCID",
+                "schemeUri": "https://orcid.org",
+            }
+        ],
+        [
+            {
+                "nameIdentifier": JOSIAH_TYPED,
+                "nameIdentifierScheme": "ORCID",
+                "schemeUri": "https://orcid.org",
+            }
+        ],
     ]
     assert orcid_name_ids(metadata["contributors"]) == [
-        [{"nameIdentifier": GRACE_TYPED, "nameIdentifierScheme": "ORCID",
-          "schemeUri": "https://orcid.org"}]]
+        [
+            {
+                "nameIdentifier": GRACE_TYPED,
+                "nameIdentifierScheme": "ORCID",
+                "schemeUri": "https://orcid.org",
+            }
+        ]
+    ]
     from datacite import schema45
 
     assert schema45.validate(metadata)
@@ -133,7 +167,9 @@ def test_the_doi_carries_every_orcid_including_the_depositors_from_their_link(
 def test_an_ambiguous_name_gets_no_orcid(make_user, link_orcid, publish, datacite):
     user = make_user()
     link_orcid(user, name="Josiah Carberry")
-    data = record_data(creators=[creator("Josiah", "Carberry"), creator("Josiah", "Carberry")])
+    data = record_data(
+        creators=[creator("Josiah", "Carberry"), creator("Josiah", "Carberry")]
+    )
 
     record = publish(user, data)
 
@@ -141,7 +177,9 @@ def test_an_ambiguous_name_gets_no_orcid(make_user, link_orcid, publish, datacit
         assert "identifiers" not in entry["person_or_org"]
 
 
-def test_adding_the_orcid_can_be_switched_off(app, make_user, link_orcid, publish, datacite):
+def test_adding_the_orcid_can_be_switched_off(
+    app, make_user, link_orcid, publish, datacite
+):
     user = make_user()
     link_orcid(user, name="Josiah Carberry")
     app.config["ORCID_PUSH_ADD_ORCID_TO_CREATORS"] = False
@@ -152,7 +190,9 @@ def test_adding_the_orcid_can_be_switched_off(app, make_user, link_orcid, publis
     assert "identifiers" not in record["metadata"]["creators"][0]["person_or_org"]
 
 
-def test_a_wrong_orcid_is_a_validation_error_on_its_field(make_user, depositor_of, client):
+def test_a_wrong_orcid_is_a_validation_error_on_its_field(
+    make_user, depositor_of, client
+):
     from invenio_accounts.testutils import login_user_via_session
     from invenio_rdm_records.proxies import current_rdm_records_service
 
@@ -170,7 +210,12 @@ def test_a_wrong_orcid_is_a_validation_error_on_its_field(make_user, depositor_o
     # The same through the REST API the deposit form uses.
     login_user_via_session(client, user=user)
     client.post("/api/records", json={})  # sets the REST API's CSRF cookie
-    response = client.post("/api/records", json=data,
-                           headers={"X-CSRFToken": client.get_cookie("csrftoken").value})
+    response = client.post(
+        "/api/records",
+        json=data,
+        headers={"X-CSRFToken": client.get_cookie("csrftoken").value},
+    )
     assert response.status_code == 201
-    assert {"field": field, "messages": ["Invalid ORCID identifier."]} in response.json["errors"]
+    assert {"field": field, "messages": ["Invalid ORCID identifier."]} in response.json[
+        "errors"
+    ]

@@ -27,7 +27,9 @@ def test_an_instances_own_component_list_is_kept(app):
     try:
         InvenioOrcidPush.register_service_component(app)
         assert app.config["RDM_RECORDS_SERVICE_COMPONENTS"] == [
-            InstanceComponent, OrcidPushComponent]
+            InstanceComponent,
+            OrcidPushComponent,
+        ]
     finally:
         app.config["RDM_RECORDS_SERVICE_COMPONENTS"] = saved
 
@@ -44,8 +46,12 @@ def test_every_setting_has_a_documented_default(app):
             documented.add(node.targets[0].id)
     settings = {name for name in dir(config) if name.startswith("ORCID_PUSH_")}
     assert settings == documented
-    for name in ("ORCID_PUSH_ENABLED", "ORCID_PUSH_API_URL", "ORCID_PUSH_OAUTH_URL",
-                 "ORCID_PUSH_REMOTE_APP"):
+    for name in (
+        "ORCID_PUSH_ENABLED",
+        "ORCID_PUSH_API_URL",
+        "ORCID_PUSH_OAUTH_URL",
+        "ORCID_PUSH_REMOTE_APP",
+    ):
         assert name in app.config
     assert config.ORCID_PUSH_API_URL == "https://api.orcid.org/v3.0"
     assert config.ORCID_PUSH_OAUTH_URL == "https://orcid.org/oauth"
@@ -57,8 +63,13 @@ def test_the_extension_is_registered_for_the_ui_and_the_api_app(app):
 
     assert "invenio-orcid-push" in app.extensions
     groups = {ep.group for ep in entry_points(name="invenio_orcid_push")}
-    assert {"invenio_base.apps", "invenio_base.api_apps", "invenio_db.models",
-            "invenio_db.alembic", "invenio_celery.tasks"} <= groups
+    assert {
+        "invenio_base.apps",
+        "invenio_base.api_apps",
+        "invenio_db.models",
+        "invenio_db.alembic",
+        "invenio_celery.tasks",
+    } <= groups
 
 
 def test_every_status_value_fits_its_column():
@@ -69,7 +80,9 @@ def test_every_status_value_fits_its_column():
         SyncStatus,
     )
 
-    for model, column, enum in ((OrcidWorkLedger, "status", SyncStatus),
-                                (OrcidPushAccount, "link_status", LinkStatus)):
+    for model, column, enum in (
+        (OrcidWorkLedger, "status", SyncStatus),
+        (OrcidPushAccount, "link_status", LinkStatus),
+    ):
         length = model.__table__.c[column].type.impl.length
         assert max(len(member.value) for member in enum) <= length

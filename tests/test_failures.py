@@ -4,7 +4,12 @@ import time
 
 import pytest
 
-from invenio_orcid_push.models import LinkStatus, OrcidPushAccount, OrcidWorkLedger, SyncStatus
+from invenio_orcid_push.models import (
+    LinkStatus,
+    OrcidPushAccount,
+    OrcidWorkLedger,
+    SyncStatus,
+)
 from invenio_orcid_push.tasks import push_record_to_orcid
 
 from helpers import record_data
@@ -49,14 +54,20 @@ def test_a_lost_put_code_is_recovered_from_orcid_and_the_work_updated(
     assert (entry.put_code, entry.status) == (put_code, SyncStatus.SYNCED)
 
 
-def test_a_lost_answer_after_orcid_stored_the_work_leaves_one_work(linked, orcid_simulator):
+def test_a_lost_answer_after_orcid_stored_the_work_leaves_one_work(
+    linked, orcid_simulator
+):
     depositor, orcid = linked
     orcid_simulator.state.inject_fault(status=502, method="POST", after_store=True)
     since = len(orcid_simulator.state.request_log)
 
     record = depositor.publish(record_data())
 
-    assert calls(orcid_simulator, since, orcid) == [("POST", 502), ("POST", 409), ("PUT", 200)]
+    assert calls(orcid_simulator, since, orcid) == [
+        ("POST", 502),
+        ("POST", 409),
+        ("PUT", 200),
+    ]
     (work,) = orcid_simulator.state.works_of(orcid)
     entry = OrcidWorkLedger.get(orcid, record["parent"]["id"])
     assert (entry.put_code, entry.status) == (str(work.put_code), SyncStatus.SYNCED)
@@ -77,9 +88,14 @@ def test_a_duplicate_without_a_named_put_code_is_found_by_listing_our_works(
 
     depositor.edit(record.id, retitle("Found by listing"))
 
-    assert calls(orcid_simulator, since, orcid) == [("POST", 409), ("GET", 200), ("PUT", 200)]
+    assert calls(orcid_simulator, since, orcid) == [
+        ("POST", 409),
+        ("GET", 200),
+        ("PUT", 200),
+    ]
     assert [w.work["title"] for w in orcid_simulator.state.works_of(orcid)] == [
-        "Found by listing"]
+        "Found by listing"
+    ]
 
 
 def test_a_work_the_researcher_deleted_is_not_recreated_but_can_be_sent_again(
@@ -106,7 +122,9 @@ def test_a_work_the_researcher_deleted_is_not_recreated_but_can_be_sent_again(
     push_record_to_orcid(record.id, force=True)  # "send again"
     (work,) = orcid_simulator.state.works_of(orcid)
     assert work.work["title"] == "Edited once more"
-    assert OrcidWorkLedger.get(orcid, record["parent"]["id"]).status == SyncStatus.SYNCED
+    assert (
+        OrcidWorkLedger.get(orcid, record["parent"]["id"]).status == SyncStatus.SYNCED
+    )
 
 
 def test_a_404_on_delete_counts_as_done(linked, orcid_simulator):
@@ -138,7 +156,9 @@ def test_a_revoked_link_stops_all_pushes_for_that_user_and_keeps_the_ledger(
     second = depositor.publish(record_data(title="Another record"))
     depositor.delete(first.id)
 
-    assert calls(orcid_simulator, since, orcid) == [("PUT", 401)]  # one call, no retries
+    assert calls(orcid_simulator, since, orcid) == [
+        ("PUT", 401)
+    ]  # one call, no retries
     account = OrcidPushAccount.get(user.id)
     assert account.link_status == LinkStatus.REVOKED
     assert "connect ORCID again" in account.link_problem
@@ -189,7 +209,11 @@ def test_orcid_unavailable_is_retried_until_it_works(linked, orcid_simulator):
 
     record = depositor.publish(record_data())
 
-    assert calls(orcid_simulator, since, orcid) == [("POST", 503), ("POST", 503), ("POST", 201)]
+    assert calls(orcid_simulator, since, orcid) == [
+        ("POST", 503),
+        ("POST", 503),
+        ("POST", 201),
+    ]
     entry = OrcidWorkLedger.get(orcid, record["parent"]["id"])
     assert (entry.status, entry.attempts) == (SyncStatus.SYNCED, 3)
 
@@ -205,7 +229,9 @@ def test_a_timeout_is_retried_and_never_leaves_two_works(app, linked, orcid_simu
     finally:
         orcid_simulator.latency = 0
         app.config["ORCID_PUSH_HTTP_TIMEOUT"] = timeout
-    assert OrcidWorkLedger.get(orcid, record["parent"]["id"]).status == SyncStatus.FAILED
+    assert (
+        OrcidWorkLedger.get(orcid, record["parent"]["id"]).status == SyncStatus.FAILED
+    )
     push_record_to_orcid(record.id)  # the nightly resync picks it up
 
     (work,) = orcid_simulator.state.works_of(orcid)

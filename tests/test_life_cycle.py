@@ -87,7 +87,8 @@ def test_a_new_version_updates_the_same_work_and_cites_its_doi_as_version_of(
     assert work.put_code == put_code
     assert work.work["title"] == "Version 2"
     assert [(e["value"], e["relationship"]) for e in work.work["external_ids"]] == [
-        ("10.5555/v2", "self")]
+        ("10.5555/v2", "self")
+    ]
     assert OrcidWorkLedger.get(orcid, first["parent"]["id"]).record_id == second.id
 
 
@@ -96,29 +97,45 @@ def test_the_concept_doi_is_self_and_the_version_doi_version_of():
 
     record = {
         "pids": {"doi": {"identifier": "10.5555/zenodo.2", "provider": "datacite"}},
-        "parent": {"pids": {"doi": {"identifier": "10.5555/zenodo.1", "provider": "datacite"}}},
+        "parent": {
+            "pids": {"doi": {"identifier": "10.5555/zenodo.1", "provider": "datacite"}}
+        },
         "links": {"self_html": "https://repo.example.org/records/x"},
     }
     ids = external_ids_of(record)
     assert [(e.value, e.relationship) for e in ids] == [
-        ("10.5555/zenodo.1", "self"), ("10.5555/zenodo.2", "version-of")]
+        ("10.5555/zenodo.1", "self"),
+        ("10.5555/zenodo.2", "version-of"),
+    ]
     per_version = external_ids_of(record, per_version=True)
-    assert [(e.value, e.relationship) for e in per_version] == [("10.5555/zenodo.2", "self")]
+    assert [(e.value, e.relationship) for e in per_version] == [
+        ("10.5555/zenodo.2", "self")
+    ]
 
 
-def test_work_per_version_mode_gives_each_version_its_own_work(app, linked, orcid_simulator):
+def test_work_per_version_mode_gives_each_version_its_own_work(
+    app, linked, orcid_simulator
+):
     depositor, orcid = linked
     app.config["ORCID_PUSH_WORK_PER_VERSION"] = True
     try:
         first = depositor.publish(with_doi("10.5555/pv1"))
-        second = depositor.new_version(first.id, lambda d: d.update(
-            pids={"doi": {"identifier": "10.5555/pv2", "provider": "external"}}))
+        second = depositor.new_version(
+            first.id,
+            lambda d: d.update(
+                pids={"doi": {"identifier": "10.5555/pv2", "provider": "external"}}
+            ),
+        )
     finally:
         app.config["ORCID_PUSH_WORK_PER_VERSION"] = False
     works = orcid_simulator.state.works_of(orcid)
     assert sorted(w.work["external_ids"][0]["value"] for w in works) == [
-        "10.5555/pv1", "10.5555/pv2"]
-    assert OrcidWorkLedger.get(orcid, first.id) and OrcidWorkLedger.get(orcid, second.id)
+        "10.5555/pv1",
+        "10.5555/pv2",
+    ]
+    assert OrcidWorkLedger.get(orcid, first.id) and OrcidWorkLedger.get(
+        orcid, second.id
+    )
 
 
 def test_restricting_a_record_deletes_the_work_and_making_it_public_pushes_it_again(
@@ -129,21 +146,26 @@ def test_restricting_a_record_deletes_the_work_and_making_it_public_pushes_it_ag
     family = record["parent"]["id"]
     since = len(orcid_simulator.state.request_log)
 
-    depositor.edit(record.id, lambda d: d["access"].update(record="restricted",
-                                                           files="restricted"))
+    depositor.edit(
+        record.id, lambda d: d["access"].update(record="restricted", files="restricted")
+    )
 
     assert calls(orcid_simulator, since, orcid) == [("DELETE", 204)]
     assert orcid_simulator.state.works_of(orcid) == []
     entry = OrcidWorkLedger.get(orcid, family)
     assert (entry.status, entry.put_code) == (SyncStatus.REMOVED, None)
 
-    depositor.edit(record.id, lambda d: d["access"].update(record="public", files="public"))
+    depositor.edit(
+        record.id, lambda d: d["access"].update(record="public", files="public")
+    )
 
     assert the_work(orcid_simulator, orcid).work["title"] == "A dataset about ORCID"
     assert OrcidWorkLedger.get(orcid, family).status == SyncStatus.SYNCED
 
 
-def test_deleting_removes_the_work_and_restoring_brings_it_back(linked, orcid_simulator):
+def test_deleting_removes_the_work_and_restoring_brings_it_back(
+    linked, orcid_simulator
+):
     depositor, orcid = linked
     record = depositor.publish(record_data())
     family = record["parent"]["id"]
@@ -179,9 +201,16 @@ def test_marking_for_purge_removes_the_work_and_unmarking_brings_it_back(
 def test_deleting_the_latest_version_shows_the_previous_one(linked, orcid_simulator):
     depositor, orcid = linked
     first = depositor.publish(with_doi("10.5555/keep1"))
-    second = depositor.new_version(first.id, lambda d: d.update(
-        pids={"doi": {"identifier": "10.5555/gone2", "provider": "external"}}))
-    assert the_work(orcid_simulator, orcid).work["external_ids"][0]["value"] == "10.5555/gone2"
+    second = depositor.new_version(
+        first.id,
+        lambda d: d.update(
+            pids={"doi": {"identifier": "10.5555/gone2", "provider": "external"}}
+        ),
+    )
+    assert (
+        the_work(orcid_simulator, orcid).work["external_ids"][0]["value"]
+        == "10.5555/gone2"
+    )
 
     depositor.delete(second.id)
 
@@ -189,13 +218,19 @@ def test_deleting_the_latest_version_shows_the_previous_one(linked, orcid_simula
     assert work.work["external_ids"][0]["value"] == "10.5555/keep1"
 
 
-def test_an_embargoed_record_is_pushed_when_the_embargo_is_lifted(linked, orcid_simulator):
+def test_an_embargoed_record_is_pushed_when_the_embargo_is_lifted(
+    linked, orcid_simulator
+):
     depositor, orcid = linked
     data = record_data()
     data["access"] = {
-        "record": "restricted", "files": "restricted",
-        "embargo": {"active": True, "until": (date.today() + timedelta(days=30)).isoformat(),
-                    "reason": "Under review"},
+        "record": "restricted",
+        "files": "restricted",
+        "embargo": {
+            "active": True,
+            "until": (date.today() + timedelta(days=30)).isoformat(),
+            "reason": "Under review",
+        },
     }
     record = depositor.publish(data)
     assert orcid_simulator.state.works_of(orcid) == []
@@ -219,7 +254,9 @@ def test_restricting_only_the_files_keeps_the_work(linked, orcid_simulator):
     depositor.edit(record.id, lambda d: d["access"].update(files="restricted"))
 
     assert len(orcid_simulator.state.works_of(orcid)) == 1
-    assert OrcidWorkLedger.get(orcid, record["parent"]["id"]).status == SyncStatus.SYNCED
+    assert (
+        OrcidWorkLedger.get(orcid, record["parent"]["id"]).status == SyncStatus.SYNCED
+    )
 
 
 def test_syncing_never_changes_the_record_itself(linked, orcid_simulator):

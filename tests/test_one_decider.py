@@ -61,7 +61,9 @@ def varied(app, make_user, link_orcid, depositor_of, orcid_simulator, datacite):
     def edit(name, change):
         depositor.edit(ids[name], change)
 
-    publish("unchanged", creators=_by(("Ada", "A", orcid[ada]), ("Bob", "B", orcid[bob])))
+    publish(
+        "unchanged", creators=_by(("Ada", "A", orcid[ada]), ("Bob", "B", orcid[bob]))
+    )
     publish("edited")
     publish("restricted")
     publish("co-creator opts out", creators=_by(("Cy", "C", orcid[cy])))

@@ -44,8 +44,15 @@ def clean_source_copy(target):
     """The project without build output: pip builds in the source folder, and an old
     ``build/lib`` would put files removed since (say, a moved module) into the wheel."""
     build_output = shutil.ignore_patterns(
-        ".git", ".venv", ".demo", "build", "dist", "*.egg-info", "__pycache__",
-        ".hypothesis", ".pytest_cache",
+        ".git",
+        ".venv",
+        ".demo",
+        "build",
+        "dist",
+        "*.egg-info",
+        "__pycache__",
+        ".hypothesis",
+        ".pytest_cache",
     )
     shutil.copytree(ROOT, target, ignore=build_output)
     return target
@@ -75,8 +82,17 @@ def assert_production_code_only(names):
 def test_the_wheel_ships_production_code_only_and_its_templates_render(tmp_path):
     """Built from the sources, installed in a clean virtualenv."""
     dist = tmp_path / "dist"
-    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-        "-w", str(dist), str(clean_source_copy(tmp_path / "source")))
+    run(
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--no-deps",
+        "--no-build-isolation",
+        "-w",
+        str(dist),
+        str(clean_source_copy(tmp_path / "source")),
+    )
     (wheel,) = dist.glob("invenio_orcid_push-*.whl")
 
     names = set(zipfile.ZipFile(wheel).namelist())
@@ -87,7 +103,9 @@ def test_the_wheel_ships_production_code_only_and_its_templates_render(tmp_path)
     python = str(env_dir / "bin" / "python")
     run(python, "-m", "pip", "install", "-q", "--no-deps", str(wheel))
     run(python, "-m", "pip", "install", "-q", "jinja2")
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")
+    }
     output = run(python, "-c", RENDER, cwd=tmp_path, env=env)
 
     folder, page = output.split("\n", 1)

@@ -12,7 +12,10 @@ def fetch_work_xml(orcid_simulator, orcid, put_code, token):
     """What ORCID serves for the work, over HTTP."""
     response = requests.get(
         f"{orcid_simulator.api_url}/{orcid}/work/{put_code}",
-        headers={"Authorization": f"Bearer {token}", "Accept": "application/vnd.orcid+xml"},
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Accept": "application/vnd.orcid+xml",
+        },
         timeout=5,
     )
     assert response.status_code == 200, response.text
@@ -23,7 +26,10 @@ def token_of(orcid_simulator, orcid):
     return next(t for t in orcid_simulator.state.tokens.values() if t.orcid == orcid)
 
 
-NS = {"common": "http://www.orcid.org/ns/common", "work": "http://www.orcid.org/ns/work"}
+NS = {
+    "common": "http://www.orcid.org/ns/common",
+    "work": "http://www.orcid.org/ns/work",
+}
 
 
 def test_publishing_a_public_record_puts_one_valid_work_on_the_depositors_orcid(
@@ -40,7 +46,11 @@ def test_publishing_a_public_record_puts_one_valid_work_on_the_depositors_orcid(
     assert stored.source_client_id == orcid_api_client.client_id
     assert stored.work["title"] == "A dataset about ORCID"
     assert stored.work["type"] == "data-set"
-    assert stored.work["publication_date"] == {"year": "2024", "month": "03", "day": "05"}
+    assert stored.work["publication_date"] == {
+        "year": "2024",
+        "month": "03",
+        "day": "05",
+    }
     assert stored.work["short_description"] == "Measurements of things."
     landing = f"https://repo.example.org/records/{record.id}"
     assert stored.work["external_ids"] == [
@@ -50,7 +60,10 @@ def test_publishing_a_public_record_puts_one_valid_work_on_the_depositors_orcid(
 
     # What ORCID serves back is a valid work carrying the record's identifier.
     xml = fetch_work_xml(
-        orcid_simulator, orcid, stored.put_code, token_of(orcid_simulator, orcid).access_token
+        orcid_simulator,
+        orcid,
+        stored.put_code,
+        token_of(orcid_simulator, orcid).access_token,
     )
     assert work_schema.validate(xml), work_schema.error_log
     assert xml.findtext(".//common:external-id-value", namespaces=NS) == landing
@@ -70,7 +83,9 @@ def test_the_records_doi_is_the_works_self_identifier(
     user = make_user()
     orcid = link_orcid(user)
     data = record_data(title="Software with a DOI", resource_type="software")
-    data["pids"] = {"doi": {"identifier": "10.5555/orcid-push.1", "provider": "external"}}
+    data["pids"] = {
+        "doi": {"identifier": "10.5555/orcid-push.1", "provider": "external"}
+    }
 
     publish(user, data)
 
@@ -92,9 +107,16 @@ def test_creators_orcid_ids_become_work_contributors(
     user = make_user()
     orcid = link_orcid(user)
     creators = [
-        {"person_or_org": {"type": "personal", "given_name": "Josiah",
-                           "family_name": "Carberry",
-                           "identifiers": [{"scheme": "orcid", "identifier": "0000-0002-1825-0097"}]}},
+        {
+            "person_or_org": {
+                "type": "personal",
+                "given_name": "Josiah",
+                "family_name": "Carberry",
+                "identifiers": [
+                    {"scheme": "orcid", "identifier": "0000-0002-1825-0097"}
+                ],
+            }
+        },
         {"person_or_org": {"type": "organizational", "name": "The Data Lab"}},
     ]
 
@@ -102,14 +124,24 @@ def test_creators_orcid_ids_become_work_contributors(
 
     (stored,) = orcid_simulator.state.works_of(orcid)
     assert stored.work["contributors"] == [
-        {"orcid": "0000-0002-1825-0097", "credit_name": "Carberry, Josiah",
-         "sequence": "first", "role": "author"},
-        {"orcid": None, "credit_name": "The Data Lab", "sequence": "additional",
-         "role": "author"},
+        {
+            "orcid": "0000-0002-1825-0097",
+            "credit_name": "Carberry, Josiah",
+            "sequence": "first",
+            "role": "author",
+        },
+        {
+            "orcid": None,
+            "credit_name": "The Data Lab",
+            "sequence": "additional",
+            "role": "author",
+        },
     ]
 
 
-def test_a_restricted_record_is_not_pushed(make_user, link_orcid, publish, orcid_simulator):
+def test_a_restricted_record_is_not_pushed(
+    make_user, link_orcid, publish, orcid_simulator
+):
     user = make_user()
     orcid = link_orcid(user)
     data = record_data()
@@ -132,7 +164,9 @@ def test_a_depositor_without_orcid_gets_nothing_and_publishing_succeeds(
 
     assert record["is_published"] is True
     assert len(orcid_simulator.state.request_log) == calls_before
-    assert OrcidWorkLedger.query.filter_by(parent_id=record["parent"]["id"]).count() == 0
+    assert (
+        OrcidWorkLedger.query.filter_by(parent_id=record["parent"]["id"]).count() == 0
+    )
 
 
 def test_nothing_is_pushed_when_the_plugin_is_disabled(
@@ -166,7 +200,9 @@ def test_a_record_that_cannot_be_a_work_is_not_sent_and_the_ledger_says_why(
     entry = OrcidWorkLedger.get(orcid, record["parent"]["id"])
     assert entry.status == SyncStatus.INVALID
     assert entry.put_code is None
-    assert "resource type 'dataset-simulation' has no ORCID work type" in entry.last_error
+    assert (
+        "resource type 'dataset-simulation' has no ORCID work type" in entry.last_error
+    )
 
 
 def test_publishing_succeeds_when_orcid_keeps_failing_and_the_ledger_records_why(

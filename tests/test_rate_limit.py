@@ -38,8 +38,10 @@ WORKER = textwrap.dedent("""
 """)
 
 
-pytestmark = pytest.mark.skipif(not redis_available() and not os.environ.get("CI"),
-                                reason=f"needs Redis ({REDIS_URL})")
+pytestmark = pytest.mark.skipif(
+    not redis_available() and not os.environ.get("CI"),
+    reason=f"needs Redis ({REDIS_URL})",
+)
 
 
 def run_workers(sim, key, processes=2, calls=60):
@@ -50,8 +52,19 @@ def run_workers(sim, key, processes=2, calls=60):
     # The workers share the tests' Redis database, whatever the environment said.
     env = dict(os.environ, ORCID_PUSH_TEST_REDIS_URL=REDIS_URL)
     workers = [
-        subprocess.Popen([sys.executable, "-c", WORKER, sim.api_url, token, researcher.orcid,
-                          str(calls), key], env=env)
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                WORKER,
+                sim.api_url,
+                token,
+                researcher.orcid,
+                str(calls),
+                key,
+            ],
+            env=env,
+        )
         for _ in range(processes)
     ]
     for worker in workers:

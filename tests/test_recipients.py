@@ -25,10 +25,14 @@ def team(make_user, link_orcid, depositor_of):
 
 
 def test_a_linked_co_creator_also_gets_the_work(team, orcid_simulator):
-    record = team["depositor"].publish(record_data(creators=creators(
-        ("Josiah", "Carberry", team["depositor_orcid"]),
-        ("Ada", "Lovelace", team["colleague_orcid"]),
-    )))
+    record = team["depositor"].publish(
+        record_data(
+            creators=creators(
+                ("Josiah", "Carberry", team["depositor_orcid"]),
+                ("Ada", "Lovelace", team["colleague_orcid"]),
+            )
+        )
+    )
 
     for orcid in (team["depositor_orcid"], team["colleague_orcid"]):
         (work,) = orcid_simulator.state.works_of(orcid)
@@ -43,9 +47,13 @@ def test_an_orcid_id_typed_into_the_metadata_never_writes_to_that_record(
     stranger = orcid_simulator.state.add_researcher(name="Not A User")
     since = len(orcid_simulator.state.request_log)
 
-    team["depositor"].publish(record_data(creators=creators(
-        ("Not", "A User", stranger.orcid),
-    )))
+    team["depositor"].publish(
+        record_data(
+            creators=creators(
+                ("Not", "A User", stranger.orcid),
+            )
+        )
+    )
 
     assert orcid_simulator.state.works_of(stranger.orcid) == []
     paths = [e["path"] for e in orcid_simulator.state.request_log[since:]]
@@ -54,8 +62,10 @@ def test_an_orcid_id_typed_into_the_metadata_never_writes_to_that_record(
 
 
 def test_a_co_creator_removed_from_the_record_loses_the_work(team, orcid_simulator):
-    both = creators(("Josiah", "Carberry", team["depositor_orcid"]),
-                    ("Ada", "Lovelace", team["colleague_orcid"]))
+    both = creators(
+        ("Josiah", "Carberry", team["depositor_orcid"]),
+        ("Ada", "Lovelace", team["colleague_orcid"]),
+    )
     record = team["depositor"].publish(record_data(creators=both))
 
     team["depositor"].edit(record.id, lambda d: d["metadata"].update(creators=both[:1]))
@@ -64,8 +74,9 @@ def test_a_co_creator_removed_from_the_record_loses_the_work(team, orcid_simulat
     assert len(orcid_simulator.state.works_of(team["depositor_orcid"])) == 1
 
 
-def test_a_depositor_who_turned_sync_off_gets_nothing(make_user, link_orcid, depositor_of,
-                                                       orcid_simulator):
+def test_a_depositor_who_turned_sync_off_gets_nothing(
+    make_user, link_orcid, depositor_of, orcid_simulator
+):
     user = make_user()
     orcid = link_orcid(user)
     OrcidPushAccount.get_or_create(user.id).auto_sync = False
@@ -81,16 +92,22 @@ def test_a_co_creator_who_excluded_others_deposits_gets_nothing(team, orcid_simu
     OrcidPushAccount.get_or_create(team["colleague"].id).include_as_creator = False
     db.session.commit()
 
-    team["depositor"].publish(record_data(creators=creators(
-        ("Josiah", "Carberry", team["depositor_orcid"]),
-        ("Ada", "Lovelace", team["colleague_orcid"]),
-    )))
+    team["depositor"].publish(
+        record_data(
+            creators=creators(
+                ("Josiah", "Carberry", team["depositor_orcid"]),
+                ("Ada", "Lovelace", team["colleague_orcid"]),
+            )
+        )
+    )
 
     assert orcid_simulator.state.works_of(team["colleague_orcid"]) == []
     assert len(orcid_simulator.state.works_of(team["depositor_orcid"])) == 1
 
 
-def test_the_depositor_gets_the_work_even_when_not_listed_as_creator(team, orcid_simulator):
+def test_the_depositor_gets_the_work_even_when_not_listed_as_creator(
+    team, orcid_simulator
+):
     team["depositor"].publish(record_data(creators=creators(("Ada", "Lovelace", None))))
 
     assert len(orcid_simulator.state.works_of(team["depositor_orcid"])) == 1

@@ -20,10 +20,17 @@ from helpers import Depositor, link_orcid_account, record_data
 
 
 def test_a_bulk_resync_of_many_pages_pushes_every_family_once(
-    app, database, location, resource_types, orcid_simulator, orcid_api_client, monkeypatch
+    app,
+    database,
+    location,
+    resource_types,
+    orcid_simulator,
+    orcid_api_client,
+    monkeypatch,
 ):
     user = current_datastore.create_user(
-        email=f"paged-{uuid.uuid4().hex[:8]}@example.org", password=None, active=True)
+        email=f"paged-{uuid.uuid4().hex[:8]}@example.org", password=None, active=True
+    )
     db.session.commit()
     depositor = Depositor(user)
     app.config["ORCID_PUSH_ENABLED"] = False
@@ -33,9 +40,16 @@ def test_a_bulk_resync_of_many_pages_pushes_every_family_once(
     finally:
         app.config["ORCID_PUSH_ENABLED"] = True
     researcher = orcid_simulator.state.add_researcher()
-    token = orcid_simulator.state.issue_token(researcher.orcid, orcid_api_client.client_id)
-    link_orcid_account(user, researcher.orcid, researcher.name, token.access_token,
-                       orcid_api_client.client_id)
+    token = orcid_simulator.state.issue_token(
+        researcher.orcid, orcid_api_client.client_id
+    )
+    link_orcid_account(
+        user,
+        researcher.orcid,
+        researcher.name,
+        token.access_token,
+        orcid_api_client.client_id,
+    )
     OrcidPushAccount.get_or_create(user.id).include_existing = True
     db.session.commit()
     # Pages of two ids, pushes (and commits) every two records.
@@ -43,13 +57,19 @@ def test_a_bulk_resync_of_many_pages_pushes_every_family_once(
     monkeypatch.setattr(resync, "CHUNK_SIZE", 2)
 
     job = current_jobs_service.create(
-        system_identity, {"title": "Paged resync", "task": "orcid_push_bulk_resync"})
-    run = current_runs_service.create(system_identity, job.id, {
-        "title": "Manual run",
-        "args": {"job_arg_schema": "BulkResyncArgsSchema", "scope": "all"},
-    })
+        system_identity, {"title": "Paged resync", "task": "orcid_push_bulk_resync"}
+    )
+    run = current_runs_service.create(
+        system_identity,
+        job.id,
+        {
+            "title": "Manual run",
+            "args": {"job_arg_schema": "BulkResyncArgsSchema", "scope": "all"},
+        },
+    )
     run = db.session.get(Run, run.id)
 
     assert run.status == RunStatusEnum.SUCCESS, run.message
-    assert sorted(w.work["title"] for w in orcid_simulator.state.works_of(researcher.orcid)) == [
-        f"Paged {n}" for n in range(5)]
+    assert sorted(
+        w.work["title"] for w in orcid_simulator.state.works_of(researcher.orcid)
+    ) == [f"Paged {n}" for n in range(5)]

@@ -62,7 +62,9 @@ def test_a_user_without_orcid_is_offered_to_connect(client, make_user):
     assert "/oauth/login/orcid/" in page
 
 
-def test_a_link_without_update_permission_asks_for_it(client, make_user, link_orcid, app):
+def test_a_link_without_update_permission_asks_for_it(
+    client, make_user, link_orcid, app
+):
     user = make_user()
     orcid = link_orcid(user, scopes=("/authenticate",))
     OrcidPushAccount.get_or_create(user.id).mark_authorized(orcid, "/authenticate")
@@ -79,15 +81,18 @@ def test_preferences_are_saved_from_the_form(client, researcher):
     user, _, _ = researcher
     login_user_via_session(client, user=user)
 
-    response = client.post("/account/settings/orcid/preferences", data={"auto_sync": ""})
+    response = client.post(
+        "/account/settings/orcid/preferences", data={"auto_sync": ""}
+    )
 
     assert response.status_code == 302
     account = OrcidPushAccount.get(user.id)
     assert (account.auto_sync, account.include_as_creator) == (False, False)
 
 
-def test_sync_now_sends_an_old_record(client, make_user, link_orcid, publish, orcid_simulator,
-                                       app):
+def test_sync_now_sends_an_old_record(
+    client, make_user, link_orcid, publish, orcid_simulator, app
+):
     user = make_user()
     app.config["ORCID_PUSH_ENABLED"] = False
     try:
@@ -107,8 +112,14 @@ def test_sync_now_sends_an_old_record(client, make_user, link_orcid, publish, or
 def test_sync_now_on_someone_elses_record_is_refused(client, researcher, make_user):
     _, _, record = researcher
     login_user_via_session(client, user=make_user())
-    assert client.post(f"/account/settings/orcid/records/{record.id}/sync").status_code == 403
-    assert client.post("/account/settings/orcid/records/nope-00000/sync").status_code == 404
+    assert (
+        client.post(f"/account/settings/orcid/records/{record.id}/sync").status_code
+        == 403
+    )
+    assert (
+        client.post("/account/settings/orcid/records/nope-00000/sync").status_code
+        == 404
+    )
 
 
 def test_send_existing_records_backfills_older_public_records(
@@ -138,7 +149,9 @@ def test_disconnect_revokes_at_orcid_keeps_the_ledger_and_can_remove_the_works(
     token = next(t for t in orcid_simulator.state.tokens.values() if t.orcid == orcid)
     login_user_via_session(client, user=user)
 
-    response = client.post("/account/settings/orcid/disconnect", data={"remove_works": "y"})
+    response = client.post(
+        "/account/settings/orcid/disconnect", data={"remove_works": "y"}
+    )
 
     assert response.status_code == 302
     assert token.revoked
@@ -156,9 +169,13 @@ def test_disconnect_keeps_the_works_unless_asked(client, researcher, orcid_simul
     assert len(orcid_simulator.state.works_of(orcid)) == 1
 
 
-def test_disconnecting_from_linked_accounts_also_revokes(client, researcher, orcid_simulator):
+def test_disconnecting_from_linked_accounts_also_revokes(
+    client, researcher, orcid_simulator
+):
     user, orcid, _ = researcher
-    user.password = None  # ensure the stock check allows it: give a local password instead
+    user.password = (
+        None  # ensure the stock check allows it: give a local password instead
+    )
     token = next(t for t in orcid_simulator.state.tokens.values() if t.orcid == orcid)
     from flask_security.utils import hash_password
 
@@ -172,11 +189,14 @@ def test_disconnecting_from_linked_accounts_also_revokes(client, researcher, orc
     assert RemoteAccount.query.filter_by(user_id=user.id).count() == 0
 
 
-@pytest.mark.parametrize("path", [
-    "/account/settings/orcid/preferences",
-    "/account/settings/orcid/send-existing",
-    "/account/settings/orcid/disconnect",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/account/settings/orcid/preferences",
+        "/account/settings/orcid/send-existing",
+        "/account/settings/orcid/disconnect",
+    ],
+)
 def test_every_form_needs_its_csrf_token(app, client, researcher, path):
     user, orcid, _ = researcher
     login_user_via_session(client, user=user)
@@ -232,14 +252,23 @@ def test_api_updates_preferences_and_rejects_bad_payloads(client, researcher):
     login_user_via_session(client, user=user)
 
     ok = client.put("/api/user/orcid", json={"auto_sync": False}, headers=csrf(client))
-    wrong_type = client.put("/api/user/orcid", json={"auto_sync": "no"}, headers=csrf(client))
-    unknown = client.put("/api/user/orcid", json={"colour": "blue"}, headers=csrf(client))
-    not_json = client.put("/api/user/orcid", data="auto_sync=false", headers=csrf(client))
+    wrong_type = client.put(
+        "/api/user/orcid", json={"auto_sync": "no"}, headers=csrf(client)
+    )
+    unknown = client.put(
+        "/api/user/orcid", json={"colour": "blue"}, headers=csrf(client)
+    )
+    not_json = client.put(
+        "/api/user/orcid", data="auto_sync=false", headers=csrf(client)
+    )
 
     assert ok.status_code == 200 and ok.json["preferences"]["auto_sync"] is False
     assert wrong_type.status_code == 400
     assert "auto_sync: must be true or false" in wrong_type.json["message"]
-    assert unknown.status_code == 400 and "colour: unknown field" in unknown.json["message"]
+    assert (
+        unknown.status_code == 400
+        and "colour: unknown field" in unknown.json["message"]
+    )
     assert not_json.status_code == 400
 
 
@@ -248,20 +277,38 @@ def test_api_other_users_see_only_their_own(client, researcher, make_user):
     login_user_via_session(client, user=make_user())
     assert client.get(f"/api/user/orcid?user_id={user.id}").status_code == 403
     assert client.get(f"/api/user/orcid/records?user_id={user.id}").status_code == 403
-    assert client.post(f"/api/user/orcid/records/{record.id}/sync", headers=csrf(client)).status_code == 403
+    assert (
+        client.post(
+            f"/api/user/orcid/records/{record.id}/sync", headers=csrf(client)
+        ).status_code
+        == 403
+    )
 
 
 def test_api_admins_see_anyone(client, researcher, admin):
     user, orcid, record = researcher
     login_user_via_session(client, user=admin)
     assert client.get(f"/api/user/orcid?user_id={user.id}").json["orcid"] == orcid
-    assert client.get(f"/api/user/orcid/records?user_id={user.id}").json["hits"]["total"] == 1
-    assert client.post(f"/api/user/orcid/records/{record.id}/sync", headers=csrf(client)).status_code == 202
+    assert (
+        client.get(f"/api/user/orcid/records?user_id={user.id}").json["hits"]["total"]
+        == 1
+    )
+    assert (
+        client.post(
+            f"/api/user/orcid/records/{record.id}/sync", headers=csrf(client)
+        ).status_code
+        == 202
+    )
 
 
 def test_api_sync_of_unknown_record_is_404(client, make_user):
     login_user_via_session(client, user=make_user())
-    assert client.post("/api/user/orcid/records/nope-00000/sync", headers=csrf(client)).status_code == 404
+    assert (
+        client.post(
+            "/api/user/orcid/records/nope-00000/sync", headers=csrf(client)
+        ).status_code
+        == 404
+    )
 
 
 def test_api_rejects_bad_paging(client, researcher):
@@ -276,13 +323,23 @@ def authorize_via_orcid(client, orcid_simulator, orcid):
     """The researcher (logged in here) connects ORCID: consent at ORCID, back here."""
     start = client.get("/oauth/login/orcid/")
     query = parse_qs(urlsplit(start.headers["Location"]).query)
-    assert start.headers["Location"].startswith(orcid_simulator.oauth_url + "/authorize")
+    assert start.headers["Location"].startswith(
+        orcid_simulator.oauth_url + "/authorize"
+    )
     assert query["scope"] == ["/read-limited /activities/update"]
-    consent = requests.post(orcid_simulator.oauth_url + "/authorize", data={
-        "client_id": query["client_id"][0], "scope": query["scope"][0],
-        "redirect_uri": query["redirect_uri"][0], "state": query["state"][0],
-        "orcid": orcid, "action": "authorize"},
-        allow_redirects=False, timeout=5)
+    consent = requests.post(
+        orcid_simulator.oauth_url + "/authorize",
+        data={
+            "client_id": query["client_id"][0],
+            "scope": query["scope"][0],
+            "redirect_uri": query["redirect_uri"][0],
+            "state": query["state"][0],
+            "orcid": orcid,
+            "action": "authorize",
+        },
+        allow_redirects=False,
+        timeout=5,
+    )
     back = urlsplit(consent.headers["Location"])
     return client.get(f"{back.path}?{back.query}")
 
@@ -318,14 +375,17 @@ def test_a_sign_in_only_link_is_upgraded_without_unlinking(
     account_id = RemoteAccount.query.filter_by(user_id=user.id).one().id
     login_user_via_session(client, user=user)
     assert "Grant update permission" in client.get("/account/settings/orcid/").get_data(
-        as_text=True)
+        as_text=True
+    )
 
     authorize_via_orcid(client, orcid_simulator, orcid)
 
     assert RemoteAccount.query.filter_by(user_id=user.id).one().id == account_id
     assert OrcidPushAccount.get(user.id).can_update_orcid is True
     assert "Grant update permission" not in client.get(
-        "/account/settings/orcid/").get_data(as_text=True)
+        "/account/settings/orcid/"
+    ).get_data(as_text=True)
     publish(user, record_data(title="After the upgrade"))
     assert [w.work["title"] for w in orcid_simulator.state.works_of(orcid)] == [
-        "After the upgrade"]
+        "After the upgrade"
+    ]

@@ -55,20 +55,26 @@ def call(sim, method, path, token, body=None, content_type=XML, accept=XML):
     headers = {"Authorization": f"Bearer {token}", "Accept": accept}
     if body is not None:
         headers["Content-Type"] = content_type
-    return requests.request(method, sim.api_url + path, data=body, headers=headers, timeout=5)
+    return requests.request(
+        method, sim.api_url + path, data=body, headers=headers, timeout=5
+    )
 
 
 def error_code(response):
     if response.headers["Content-Type"].startswith(JSON):
         return response.json()["error-code"]
-    return etree.fromstring(response.content).findtext("error:error-code", namespaces=NS)
+    return etree.fromstring(response.content).findtext(
+        "error:error-code", namespaces=NS
+    )
 
 
 def post(sim, researcher, token, **kwargs):
     return call(sim, "POST", f"/{researcher.orcid}/work", token, work_xml(**kwargs))
 
 
-def test_post_creates_a_work_and_answers_201_with_its_location(sim, researcher, token, client):
+def test_post_creates_a_work_and_answers_201_with_its_location(
+    sim, researcher, token, client
+):
     response = post(sim, researcher, token)
     assert response.status_code == 201
     assert response.content == b""
@@ -78,12 +84,16 @@ def test_post_creates_a_work_and_answers_201_with_its_location(sim, researcher, 
     assert stored.source_client_id == client.client_id
 
 
-def test_get_work_returns_xml_valid_against_the_xsd_and_json(sim, researcher, token, work_schema):
+def test_get_work_returns_xml_valid_against_the_xsd_and_json(
+    sim, researcher, token, work_schema
+):
     put_code = post(sim, researcher, token).headers["Location"].rsplit("/", 1)[1]
     xml = call(sim, "GET", f"/{researcher.orcid}/work/{put_code}", token)
     assert xml.status_code == 200
     assert work_schema.validate(etree.fromstring(xml.content)), work_schema.error_log
-    as_json = call(sim, "GET", f"/{researcher.orcid}/work/{put_code}", token, accept=JSON).json()
+    as_json = call(
+        sim, "GET", f"/{researcher.orcid}/work/{put_code}", token, accept=JSON
+    ).json()
     assert as_json["put-code"] == int(put_code)
     assert as_json["title"]["title"]["value"] == "A work"
 
@@ -92,12 +102,25 @@ def test_json_bodies_are_accepted(sim, researcher, token):
     body = {
         "title": {"title": {"value": "From JSON"}},
         "type": "software",
-        "external-ids": {"external-id": [{
-            "external-id-type": "doi", "external-id-value": "10.1234/json",
-            "external-id-relationship": "self"}]},
+        "external-ids": {
+            "external-id": [
+                {
+                    "external-id-type": "doi",
+                    "external-id-value": "10.1234/json",
+                    "external-id-relationship": "self",
+                }
+            ]
+        },
     }
-    response = call(sim, "POST", f"/{researcher.orcid}/work", token, json.dumps(body),
-                    content_type=JSON, accept=JSON)
+    response = call(
+        sim,
+        "POST",
+        f"/{researcher.orcid}/work",
+        token,
+        json.dumps(body),
+        content_type=JSON,
+        accept=JSON,
+    )
     assert response.status_code == 201
     assert sim.state.works_of(researcher.orcid)[0].work["title"] == "From JSON"
 
@@ -123,22 +146,31 @@ def test_an_unknown_work_type_is_rejected(sim, researcher, token):
 
 
 def test_put_code_on_post_is_rejected(sim, researcher, token):
-    response = call(sim, "POST", f"/{researcher.orcid}/work", token, work_xml(put_code=5))
+    response = call(
+        sim, "POST", f"/{researcher.orcid}/work", token, work_xml(put_code=5)
+    )
     assert (response.status_code, error_code(response)) == (400, "9024")
 
 
-def test_a_duplicate_from_the_same_client_is_409_9021_naming_the_put_code(sim, researcher, token):
+def test_a_duplicate_from_the_same_client_is_409_9021_naming_the_put_code(
+    sim, researcher, token
+):
     first = post(sim, researcher, token).headers["Location"].rsplit("/", 1)[1]
-    response = post(sim, researcher, token, doi="10.1234/A", title="Same DOI, other case")
+    response = post(
+        sim, researcher, token, doi="10.1234/A", title="Same DOI, other case"
+    )
     assert response.status_code == 409
     assert error_code(response) == "9021"
     message = etree.fromstring(response.content).findtext(
-        "error:developer-message", namespaces=NS)
+        "error:developer-message", namespaces=NS
+    )
     assert f"put-code {first}" in message
     assert len(sim.state.works_of(researcher.orcid)) == 1
 
 
-def test_the_same_doi_from_another_source_is_grouped_not_rejected(sim, researcher, token):
+def test_the_same_doi_from_another_source_is_grouped_not_rejected(
+    sim, researcher, token
+):
     other = sim.state.register_client(name="DataCite")
     other_token = sim.state.issue_token(researcher.orcid, other.client_id).access_token
     assert post(sim, researcher, token).status_code == 201
@@ -148,15 +180,21 @@ def test_the_same_doi_from_another_source_is_grouped_not_rejected(sim, researche
     assert len(groups) == 1
     sources = groups[0].findall(".//common:source-client-id/common:path", NS)
     assert sorted(s.text for s in sources) == sorted(
-        [other.client_id, sim.state.works_of(researcher.orcid)[0].source_client_id])
+        [other.client_id, sim.state.works_of(researcher.orcid)[0].source_client_id]
+    )
 
 
 def test_another_sources_work_cannot_be_changed_403_9010(sim, researcher, token):
     other = sim.state.register_client(name="Other")
     other_token = sim.state.issue_token(researcher.orcid, other.client_id).access_token
     put_code = post(sim, researcher, other_token).headers["Location"].rsplit("/", 1)[1]
-    update = call(sim, "PUT", f"/{researcher.orcid}/work/{put_code}", token,
-                  work_xml(put_code=put_code))
+    update = call(
+        sim,
+        "PUT",
+        f"/{researcher.orcid}/work/{put_code}",
+        token,
+        work_xml(put_code=put_code),
+    )
     delete = call(sim, "DELETE", f"/{researcher.orcid}/work/{put_code}", token)
     assert (update.status_code, error_code(update)) == (403, "9010")
     assert (delete.status_code, error_code(delete)) == (403, "9010")
@@ -164,11 +202,21 @@ def test_another_sources_work_cannot_be_changed_403_9010(sim, researcher, token)
 
 def test_put_updates_and_checks_the_put_code(sim, researcher, token):
     put_code = post(sim, researcher, token).headers["Location"].rsplit("/", 1)[1]
-    mismatch = call(sim, "PUT", f"/{researcher.orcid}/work/{put_code}", token,
-                    work_xml(put_code=1, title="New"))
+    mismatch = call(
+        sim,
+        "PUT",
+        f"/{researcher.orcid}/work/{put_code}",
+        token,
+        work_xml(put_code=1, title="New"),
+    )
     assert (mismatch.status_code, error_code(mismatch)) == (400, "9019")
-    ok = call(sim, "PUT", f"/{researcher.orcid}/work/{put_code}", token,
-              work_xml(put_code=put_code, title="New"))
+    ok = call(
+        sim,
+        "PUT",
+        f"/{researcher.orcid}/work/{put_code}",
+        token,
+        work_xml(put_code=put_code, title="New"),
+    )
     assert ok.status_code == 200
     assert sim.state.works_of(researcher.orcid)[0].work["title"] == "New"
 
@@ -177,11 +225,16 @@ def test_unknown_put_codes_are_404_9016_and_delete_is_204(sim, researcher, token
     missing = call(sim, "DELETE", f"/{researcher.orcid}/work/999999", token)
     assert (missing.status_code, error_code(missing)) == (404, "9016")
     put_code = post(sim, researcher, token).headers["Location"].rsplit("/", 1)[1]
-    assert call(sim, "DELETE", f"/{researcher.orcid}/work/{put_code}", token).status_code == 204
+    assert (
+        call(sim, "DELETE", f"/{researcher.orcid}/work/{put_code}", token).status_code
+        == 204
+    )
     assert sim.state.works_of(researcher.orcid) == []
 
 
-def test_unknown_or_revoked_tokens_get_401_invalid_token(sim, researcher, token, client):
+def test_unknown_or_revoked_tokens_get_401_invalid_token(
+    sim, researcher, token, client
+):
     unknown = post(sim, researcher, "not-a-token")
     assert unknown.status_code == 401
     assert unknown.json()["error"] == "invalid_token"
@@ -197,28 +250,55 @@ def test_a_token_for_another_record_gets_401_9017(sim, token):
 
 
 def test_a_token_without_update_scope_cannot_write(sim, researcher, client):
-    read_only = sim.state.issue_token(researcher.orcid, client.client_id, ["/authenticate"])
+    read_only = sim.state.issue_token(
+        researcher.orcid, client.client_id, ["/authenticate"]
+    )
     response = post(sim, researcher, read_only.access_token)
     assert response.status_code == 403
-    assert call(sim, "GET", f"/{researcher.orcid}/works", read_only.access_token).status_code == 200
+    assert (
+        call(
+            sim, "GET", f"/{researcher.orcid}/works", read_only.access_token
+        ).status_code
+        == 200
+    )
 
 
 def test_a_deprecated_id_answers_301_9007_with_the_new_location(sim, researcher, token):
     primary = sim.state.add_researcher()
     sim.state.deprecate(researcher.orcid, primary.orcid)
     response = requests.post(
-        f"{sim.api_url}/{researcher.orcid}/work", data=work_xml(),
-        headers={"Authorization": f"Bearer {token}", "Content-Type": XML, "Accept": XML},
-        allow_redirects=False, timeout=5)
+        f"{sim.api_url}/{researcher.orcid}/work",
+        data=work_xml(),
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Content-Type": XML,
+            "Accept": XML,
+        },
+        allow_redirects=False,
+        timeout=5,
+    )
     assert (response.status_code, error_code(response)) == (301, "9007")
     assert primary.orcid in response.headers["Location"]
 
 
 def test_wrong_media_types_get_415_and_406(sim, researcher, token):
-    assert call(sim, "POST", f"/{researcher.orcid}/work", token, work_xml(),
-                content_type="text/plain").status_code == 415
-    assert call(sim, "GET", f"/{researcher.orcid}/works", token,
-                accept="text/html").status_code == 406
+    assert (
+        call(
+            sim,
+            "POST",
+            f"/{researcher.orcid}/work",
+            token,
+            work_xml(),
+            content_type="text/plain",
+        ).status_code
+        == 415
+    )
+    assert (
+        call(
+            sim, "GET", f"/{researcher.orcid}/works", token, accept="text/html"
+        ).status_code
+        == 406
+    )
 
 
 def test_beyond_the_burst_orcid_answers_503(orcid_model_dir):
@@ -228,65 +308,122 @@ def test_beyond_the_burst_orcid_answers_503(orcid_model_dir):
         token = sim.state.issue_token(researcher.orcid, client.client_id).access_token
         session = requests.Session()
         statuses = [
-            session.get(f"{sim.api_url}/{researcher.orcid}/works",
-                        headers={"Authorization": f"Bearer {token}"}, timeout=5).status_code
+            session.get(
+                f"{sim.api_url}/{researcher.orcid}/works",
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=5,
+            ).status_code
             for _ in range(60)
         ]
         assert statuses.count(503) >= 1
         assert statuses[:40] == [200] * 40
         time.sleep(0.2)  # about 5 requests' worth of budget comes back
-        assert session.get(f"{sim.api_url}/{researcher.orcid}/works",
-                           headers={"Authorization": f"Bearer {token}"},
-                           timeout=5).status_code == 200
+        assert (
+            session.get(
+                f"{sim.api_url}/{researcher.orcid}/works",
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=5,
+            ).status_code
+            == 200
+        )
 
 
-def test_the_request_log_records_method_path_status_and_error_code(sim, researcher, token):
+def test_the_request_log_records_method_path_status_and_error_code(
+    sim, researcher, token
+):
     post(sim, researcher, token)
     post(sim, researcher, token)
-    assert [(e["method"], e["status"], e["error_code"]) for e in sim.state.request_log] == [
-        ("POST", 201, None), ("POST", 409, "9021")]
-    assert requests.get(f"{sim.url}/_simulator/requests", timeout=5).json()[1]["status"] == 409
+    assert [
+        (e["method"], e["status"], e["error_code"]) for e in sim.state.request_log
+    ] == [("POST", 201, None), ("POST", 409, "9021")]
+    assert (
+        requests.get(f"{sim.url}/_simulator/requests", timeout=5).json()[1]["status"]
+        == 409
+    )
 
 
 def test_oauth_authorize_token_and_revoke_round_trip(sim, client, researcher):
-    page = requests.get(f"{sim.oauth_url}/authorize", params={
-        "client_id": client.client_id, "response_type": "code",
-        "scope": "/read-limited /activities/update",
-        "redirect_uri": "https://repo.example.org/oauth/authorized/orcid/"}, timeout=5)
+    page = requests.get(
+        f"{sim.oauth_url}/authorize",
+        params={
+            "client_id": client.client_id,
+            "response_type": "code",
+            "scope": "/read-limited /activities/update",
+            "redirect_uri": "https://repo.example.org/oauth/authorized/orcid/",
+        },
+        timeout=5,
+    )
     assert page.status_code == 200
     assert "Add/update your research activities" in page.text
-    granted = requests.post(f"{sim.oauth_url}/authorize", data={
-        "client_id": client.client_id, "scope": "/read-limited /activities/update",
-        "redirect_uri": "https://repo.example.org/oauth/authorized/orcid/",
-        "state": "xyz", "orcid": researcher.orcid, "action": "authorize"},
-        allow_redirects=False, timeout=5)
+    granted = requests.post(
+        f"{sim.oauth_url}/authorize",
+        data={
+            "client_id": client.client_id,
+            "scope": "/read-limited /activities/update",
+            "redirect_uri": "https://repo.example.org/oauth/authorized/orcid/",
+            "state": "xyz",
+            "orcid": researcher.orcid,
+            "action": "authorize",
+        },
+        allow_redirects=False,
+        timeout=5,
+    )
     assert granted.status_code == 302
     query = parse_qs(urlsplit(granted.headers["Location"]).query)
     assert query["state"] == ["xyz"]
-    token = requests.post(f"{sim.oauth_url}/token", data={
-        "client_id": client.client_id, "client_secret": client.secret,
-        "grant_type": "authorization_code", "code": query["code"][0],
-        "redirect_uri": "https://repo.example.org/oauth/authorized/orcid/"}, timeout=5).json()
+    token = requests.post(
+        f"{sim.oauth_url}/token",
+        data={
+            "client_id": client.client_id,
+            "client_secret": client.secret,
+            "grant_type": "authorization_code",
+            "code": query["code"][0],
+            "redirect_uri": "https://repo.example.org/oauth/authorized/orcid/",
+        },
+        timeout=5,
+    ).json()
     assert token["orcid"] == researcher.orcid
     assert token["scope"] == "/activities/update /read-limited"
     assert token["token_type"] == "bearer"
     assert post(sim, researcher, token["access_token"]).status_code == 201
 
-    revoke = requests.post(f"{sim.oauth_url}/revoke", data={
-        "client_id": client.client_id, "client_secret": client.secret,
-        "token": token["access_token"]}, timeout=5)
+    revoke = requests.post(
+        f"{sim.oauth_url}/revoke",
+        data={
+            "client_id": client.client_id,
+            "client_secret": client.secret,
+            "token": token["access_token"],
+        },
+        timeout=5,
+    )
     assert revoke.status_code == 200
     assert post(sim, researcher, token["access_token"], doi="10.1/x").status_code == 401
 
 
 def test_a_code_cannot_be_used_twice_or_by_another_client(sim, client, researcher):
-    code = sim.state.authorize(client.client_id, researcher.orcid, ["/authenticate"], "")
+    code = sim.state.authorize(
+        client.client_id, researcher.orcid, ["/authenticate"], ""
+    )
     other = sim.state.register_client()
-    stolen = requests.post(f"{sim.oauth_url}/token", data={
-        "client_id": other.client_id, "client_secret": other.secret,
-        "grant_type": "authorization_code", "code": code}, timeout=5)
+    stolen = requests.post(
+        f"{sim.oauth_url}/token",
+        data={
+            "client_id": other.client_id,
+            "client_secret": other.secret,
+            "grant_type": "authorization_code",
+            "code": code,
+        },
+        timeout=5,
+    )
     assert (stolen.status_code, stolen.json()["error"]) == (400, "invalid_grant")
-    bad_secret = requests.post(f"{sim.oauth_url}/token", data={
-        "client_id": client.client_id, "client_secret": "wrong",
-        "grant_type": "authorization_code", "code": code}, timeout=5)
+    bad_secret = requests.post(
+        f"{sim.oauth_url}/token",
+        data={
+            "client_id": client.client_id,
+            "client_secret": "wrong",
+            "grant_type": "authorization_code",
+            "code": code,
+        },
+        timeout=5,
+    )
     assert bad_secret.status_code == 401

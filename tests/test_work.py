@@ -25,8 +25,14 @@ def a_record(**metadata):
             "resource_type": {"id": "dataset"},
             "publication_date": "2020-06-01",
             "creators": [
-                {"person_or_org": {"type": "personal", "name": "Doe, Jane",
-                                   "given_name": "Jane", "family_name": "Doe"}}
+                {
+                    "person_or_org": {
+                        "type": "personal",
+                        "name": "Doe, Jane",
+                        "given_name": "Jane",
+                        "family_name": "Doe",
+                    }
+                }
             ],
         },
     }
@@ -51,7 +57,9 @@ def test_the_resource_type_table_covers_inveniordms_default_vocabulary():
 
     import yaml
 
-    path = files("invenio_rdm_records") / "fixtures/data/vocabularies/resource_types.yaml"
+    path = (
+        files("invenio_rdm_records") / "fixtures/data/vocabularies/resource_types.yaml"
+    )
     default_ids = {entry["id"] for entry in yaml.safe_load(path.read_text())}
     assert default_ids - set(RESOURCE_TYPE_TO_WORK_TYPE) == set()
     assert set(RESOURCE_TYPE_TO_WORK_TYPE.values()) <= orcid_model.WORK_TYPES
@@ -70,7 +78,9 @@ def test_a_record_without_title_is_refused_with_a_reason():
 
 
 def test_an_unknown_resource_type_is_refused_with_a_reason():
-    with pytest.raises(WorkConversionError, match="'dataset-custom' has no ORCID work type"):
+    with pytest.raises(
+        WorkConversionError, match="'dataset-custom' has no ORCID work type"
+    ):
         convert(a_record(resource_type={"id": "dataset-custom"}))
 
 
@@ -100,9 +110,17 @@ def test_an_overlong_credit_name_is_cut(work_schema):
 
 
 def test_an_invalid_orcid_in_the_metadata_is_left_out_but_the_name_kept(work_schema):
-    creators = [{"person_or_org": {
-        "type": "personal", "name": "Doe, Jane",
-        "identifiers": [{"scheme": "orcid", "identifier": "0000-0002-1825-0098"}]}}]
+    creators = [
+        {
+            "person_or_org": {
+                "type": "personal",
+                "name": "Doe, Jane",
+                "identifiers": [
+                    {"scheme": "orcid", "identifier": "0000-0002-1825-0098"}
+                ],
+            }
+        }
+    ]
     work = convert(a_record(creators=creators))
     assert work.contributors[0].orcid is None
     assert work.contributors[0].credit_name == "Doe, Jane"
@@ -131,10 +149,7 @@ def test_partial_dates_give_valid_works(work_schema):
 
 
 def test_equal_content_gives_equal_payload_hash():
-    assert (
-        convert(a_record()).payload_hash()
-        == convert(a_record()).payload_hash()
-    )
+    assert convert(a_record()).payload_hash() == convert(a_record()).payload_hash()
     assert (
         convert(a_record()).payload_hash()
         != convert(a_record(title="Another title")).payload_hash()
@@ -156,55 +171,119 @@ from invenio_orcid_push.work import WorkOptions  # noqa: E402
 
 any_text = st.text(max_size=1500)
 orcid_like = st.one_of(
-    st.sampled_from(["0000-0002-1825-0097", "0000-0002-4325-871X", "https://orcid.org/0000-0002-1825-0097"]),
+    st.sampled_from(
+        [
+            "0000-0002-1825-0097",
+            "0000-0002-4325-871X",
+            "https://orcid.org/0000-0002-1825-0097",
+        ]
+    ),
     st.from_regex(r"\A\d{4}-\d{4}-\d{4}-\d{3}[\dX]\Z"),
     any_text,
 )
 people = st.lists(
     st.fixed_dictionaries(
-        {"person_or_org": st.fixed_dictionaries(
-            {"type": st.sampled_from(["personal", "organizational"]),
-             "name": st.text(max_size=300),
-             "identifiers": st.lists(st.fixed_dictionaries(
-                 {"scheme": st.sampled_from(["orcid", "gnd"]), "identifier": orcid_like}),
-                 max_size=2)})},
-        optional={"role": st.fixed_dictionaries(
-            {"id": st.sampled_from(["supervisor", "datacurator", "other", "editor", "x"])})},
+        {
+            "person_or_org": st.fixed_dictionaries(
+                {
+                    "type": st.sampled_from(["personal", "organizational"]),
+                    "name": st.text(max_size=300),
+                    "identifiers": st.lists(
+                        st.fixed_dictionaries(
+                            {
+                                "scheme": st.sampled_from(["orcid", "gnd"]),
+                                "identifier": orcid_like,
+                            }
+                        ),
+                        max_size=2,
+                    ),
+                }
+            )
+        },
+        optional={
+            "role": st.fixed_dictionaries(
+                {
+                    "id": st.sampled_from(
+                        ["supervisor", "datacurator", "other", "editor", "x"]
+                    )
+                }
+            )
+        },
     ),
     max_size=8,
 )
-random_records = st.fixed_dictionaries({
-    "id": st.just("abcde-12345"),
-    "links": st.just({"self_html": "https://repo.example.org/records/abcde-12345"}),
-    "pids": st.one_of(st.just({}), st.builds(
-        lambda suffix: {"doi": {"identifier": f"10.5555/{suffix}"}},
-        st.from_regex(r"\A[a-z0-9.]{1,20}\Z"))),
-    "parent": st.one_of(st.just({}), st.just({"pids": {"doi": {"identifier": "10.5555/c"}}})),
-    "metadata": st.fixed_dictionaries({
-        "title": any_text,
-        "resource_type": st.fixed_dictionaries(
-            {"id": st.sampled_from(sorted(RESOURCE_TYPE_TO_WORK_TYPE))}),
-        "publication_date": st.one_of(
-            st.from_regex(r"\A\d{4}(-\d{2}(-\d{2})?)?(/\d{4}(-\d{2})?)?\Z"), any_text),
-        "description": st.one_of(any_text, any_text.map(lambda t: f"<p>{t}</p><b>x</b>")),
-        "creators": people,
-        "contributors": people,
-        "additional_titles": st.lists(st.fixed_dictionaries({
-            "title": any_text,
-            "type": st.fixed_dictionaries({"id": st.sampled_from(
-                ["subtitle", "translated-title", "alternative-title"])}),
-            "lang": st.fixed_dictionaries({"id": st.sampled_from(
-                ["fra", "eng", "heb", "zho", "haw", "xx"])}),
-        }), max_size=3),
-        "languages": st.lists(st.fixed_dictionaries(
-            {"id": st.sampled_from(["eng", "ind", "yid", "tlh"])}), max_size=2),
-    }),
-})
+random_records = st.fixed_dictionaries(
+    {
+        "id": st.just("abcde-12345"),
+        "links": st.just({"self_html": "https://repo.example.org/records/abcde-12345"}),
+        "pids": st.one_of(
+            st.just({}),
+            st.builds(
+                lambda suffix: {"doi": {"identifier": f"10.5555/{suffix}"}},
+                st.from_regex(r"\A[a-z0-9.]{1,20}\Z"),
+            ),
+        ),
+        "parent": st.one_of(
+            st.just({}), st.just({"pids": {"doi": {"identifier": "10.5555/c"}}})
+        ),
+        "metadata": st.fixed_dictionaries(
+            {
+                "title": any_text,
+                "resource_type": st.fixed_dictionaries(
+                    {"id": st.sampled_from(sorted(RESOURCE_TYPE_TO_WORK_TYPE))}
+                ),
+                "publication_date": st.one_of(
+                    st.from_regex(r"\A\d{4}(-\d{2}(-\d{2})?)?(/\d{4}(-\d{2})?)?\Z"),
+                    any_text,
+                ),
+                "description": st.one_of(
+                    any_text, any_text.map(lambda t: f"<p>{t}</p><b>x</b>")
+                ),
+                "creators": people,
+                "contributors": people,
+                "additional_titles": st.lists(
+                    st.fixed_dictionaries(
+                        {
+                            "title": any_text,
+                            "type": st.fixed_dictionaries(
+                                {
+                                    "id": st.sampled_from(
+                                        [
+                                            "subtitle",
+                                            "translated-title",
+                                            "alternative-title",
+                                        ]
+                                    )
+                                }
+                            ),
+                            "lang": st.fixed_dictionaries(
+                                {
+                                    "id": st.sampled_from(
+                                        ["fra", "eng", "heb", "zho", "haw", "xx"]
+                                    )
+                                }
+                            ),
+                        }
+                    ),
+                    max_size=3,
+                ),
+                "languages": st.lists(
+                    st.fixed_dictionaries(
+                        {"id": st.sampled_from(["eng", "ind", "yid", "tlh"])}
+                    ),
+                    max_size=2,
+                ),
+            }
+        ),
+    }
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(record=random_records, journal=st.one_of(st.none(), any_text))
-def test_any_record_gives_a_schema_valid_work_or_a_readable_reason(work_schema, record, journal):
+def test_any_record_gives_a_schema_valid_work_or_a_readable_reason(
+    work_schema, record, journal
+):
     options = WorkOptions(journal_title=journal, with_citation=False)
     try:
         work = work_from_record(record, options)

@@ -1,6 +1,5 @@
 """The work carries the record's full content, as ORCID shows it."""
 
-
 from helpers import record_data
 
 
@@ -13,23 +12,43 @@ def test_titles_language_roles_journal_and_citation_reach_orcid(
         title="Ocean temperatures",
         additional_titles=[
             {"title": "Hourly readings 2020-2024", "type": {"id": "subtitle"}},
-            {"title": "Températures océaniques", "type": {"id": "translated-title"},
-             "lang": {"id": "fra"}},
+            {
+                "title": "Températures océaniques",
+                "type": {"id": "translated-title"},
+                "lang": {"id": "fra"},
+            },
         ],
         languages=[{"id": "eng"}],
         creators=[
-            {"person_or_org": {"type": "personal", "given_name": "Josiah",
-                               "family_name": "Carberry"}},
-            {"person_or_org": {"type": "personal", "given_name": "Ada",
-                               "family_name": "Lovelace"},
-             "role": {"id": "supervisor"}},
+            {
+                "person_or_org": {
+                    "type": "personal",
+                    "given_name": "Josiah",
+                    "family_name": "Carberry",
+                }
+            },
+            {
+                "person_or_org": {
+                    "type": "personal",
+                    "given_name": "Ada",
+                    "family_name": "Lovelace",
+                },
+                "role": {"id": "supervisor"},
+            },
         ],
         contributors=[
-            {"person_or_org": {"type": "personal", "given_name": "Grace",
-                               "family_name": "Hopper"},
-             "role": {"id": "datacurator"}},
-            {"person_or_org": {"type": "organizational", "name": "Help Desk"},
-             "role": {"id": "contactperson"}},
+            {
+                "person_or_org": {
+                    "type": "personal",
+                    "given_name": "Grace",
+                    "family_name": "Hopper",
+                },
+                "role": {"id": "datacurator"},
+            },
+            {
+                "person_or_org": {"type": "organizational", "name": "Help Desk"},
+                "role": {"id": "contactperson"},
+            },
         ],
     )
 
@@ -38,17 +57,29 @@ def test_titles_language_roles_journal_and_citation_reach_orcid(
     (stored,) = orcid_simulator.state.works_of(orcid)
     work = stored.work
     assert work["subtitle"] == "Hourly readings 2020-2024"
-    assert work["translated_title"] == {"value": "Températures océaniques",
-                                        "language_code": "fr"}
+    assert work["translated_title"] == {
+        "value": "Températures océaniques",
+        "language_code": "fr",
+    }
     assert work["language_code"] == "en"
     assert work["journal_title"] == "Test Repository"
     assert work["citation"]["type"] == "bibtex"
     assert work["citation"]["value"].startswith("@")
     assert "Ocean temperatures" in work["citation"]["value"]
-    assert [(c["credit_name"], c["sequence"], c["role"]) for c in work["contributors"]] == [
+    assert [
+        (c["credit_name"], c["sequence"], c["role"]) for c in work["contributors"]
+    ] == [
         ("Carberry, Josiah", "first", "author"),
-        ("Lovelace, Ada", "additional", "http://credit.niso.org/contributor-roles/supervision/"),
-        ("Hopper, Grace", "additional", "http://credit.niso.org/contributor-roles/data-curation/"),
+        (
+            "Lovelace, Ada",
+            "additional",
+            "http://credit.niso.org/contributor-roles/supervision/",
+        ),
+        (
+            "Hopper, Grace",
+            "additional",
+            "http://credit.niso.org/contributor-roles/data-curation/",
+        ),
         ("Help Desk", "additional", None),
     ]
 

@@ -41,9 +41,7 @@ def upgrade():
             "orcid", "parent_id", name="uq_orcid_push_ledger_orcid_parent_id"
         ),
     )
-    op.create_index(
-        op.f("ix_orcid_push_ledger_orcid"), "orcid_push_ledger", ["orcid"]
-    )
+    op.create_index(op.f("ix_orcid_push_ledger_orcid"), "orcid_push_ledger", ["orcid"])
     op.create_index(
         op.f("ix_orcid_push_ledger_parent_id"), "orcid_push_ledger", ["parent_id"]
     )
@@ -53,7 +51,6 @@ def upgrade():
     op.create_index(
         op.f("ix_orcid_push_ledger_user_id"), "orcid_push_ledger", ["user_id"]
     )
-
 
     op.create_table(
         "orcid_push_account",

@@ -31,7 +31,9 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_orcid_push_call_log")),
     )
-    op.create_index(op.f("ix_orcid_push_call_log_created"), "orcid_push_call_log", ["created"])
+    op.create_index(
+        op.f("ix_orcid_push_call_log_created"), "orcid_push_call_log", ["created"]
+    )
     op.create_index(
         op.f("ix_orcid_push_call_log_ledger_id"), "orcid_push_call_log", ["ledger_id"]
     )

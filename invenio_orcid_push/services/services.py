@@ -14,6 +14,7 @@ from invenio_db import db
 from invenio_records_resources.services.base import Service
 
 from .. import accounts
+from ..family import resolve_record
 from ..models import (
     LinkStatus,
     OrcidCallLog,
@@ -21,9 +22,8 @@ from ..models import (
     OrcidWorkLedger,
     SyncStatus,
 )
-from ..resync import families, pending_or_failed, resync_inline
 from ..plan import ACTIONS, plan_record
-from ..family import resolve_record
+from ..resync import families, pending_or_failed, resync_inline
 from ..tasks import push_record_to_orcid, push_records_to_orcid, retry_later
 from .errors import (
     ActionDeniedError,

@@ -10,7 +10,9 @@ def main():
     """Serve until interrupted, printing the client credentials to use."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=8099)
-    parser.add_argument("--schema-dir", help="orcid-model folder, to validate XML works")
+    parser.add_argument(
+        "--schema-dir", help="orcid-model folder, to validate XML works"
+    )
     parser.add_argument("--no-rate-limit", action="store_true")
     args = parser.parse_args()
     simulator = OrcidSimulator(

@@ -48,15 +48,20 @@ def _wants_json():
 
 def _error_response(error, api_base):
     if error.oauth_error:
-        body = {"error": error.oauth_error, "error_description": error.developer_message}
+        body = {
+            "error": error.oauth_error,
+            "error_description": error.developer_message,
+        }
         return Response(json.dumps(body), error.status, mimetype="application/json")
     if _wants_json():
-        body = error_to_json(error.status, error.error_code, error.developer_message,
-                             error.user_message)
+        body = error_to_json(
+            error.status, error.error_code, error.developer_message, error.user_message
+        )
         response = Response(body, error.status, mimetype=om.ORCID_JSON)
     else:
-        body = error_to_xml(error.status, error.error_code, error.developer_message,
-                            error.user_message)
+        body = error_to_xml(
+            error.status, error.error_code, error.developer_message, error.user_message
+        )
         response = Response(body, error.status, mimetype=om.ORCID_XML)
     if error.location:
         response.headers["Location"] = api_base + error.location
@@ -81,8 +86,9 @@ def create_simulator_app(simulator):
     def authorize_page():
         client = state.clients.get(request.args.get("client_id", ""))
         if client is None:
-            raise SimulatedError(400, oauth_error="invalid_client",
-                                 developer_message="Unknown client_id")
+            raise SimulatedError(
+                400, oauth_error="invalid_client", developer_message="Unknown client_id"
+            )
         return render_template(
             "authorize.html",
             client=client,
@@ -105,10 +111,16 @@ def create_simulator_app(simulator):
             if orcid not in state.researchers:
                 state.add_researcher(orcid, form.get("name") or "Jane Researcher")
             params["code"] = state.authorize(
-                form.get("client_id", ""), orcid, form.get("scope", "").split(), redirect_uri
+                form.get("client_id", ""),
+                orcid,
+                form.get("scope", "").split(),
+                redirect_uri,
             )
         separator = "&" if "?" in redirect_uri else "?"
-        return Response(status=302, headers={"Location": redirect_uri + separator + urlencode(params)})
+        return Response(
+            status=302,
+            headers={"Location": redirect_uri + separator + urlencode(params)},
+        )
 
     def client_credentials():
         header = request.headers.get("Authorization", "")
@@ -122,16 +134,27 @@ def create_simulator_app(simulator):
         client_id, secret = client_credentials()
         grant = request.form.get("grant_type")
         if grant == "authorization_code":
-            issued = state.exchange_code(client_id, secret, request.form.get("code", ""),
-                                         request.form.get("redirect_uri"))
+            issued = state.exchange_code(
+                client_id,
+                secret,
+                request.form.get("code", ""),
+                request.form.get("redirect_uri"),
+            )
         elif grant == "refresh_token":
-            issued = state.refresh(client_id, secret, request.form.get("refresh_token", ""))
+            issued = state.refresh(
+                client_id, secret, request.form.get("refresh_token", "")
+            )
         elif grant == "client_credentials":
             state._client(client_id, secret)
-            issued = state.issue_token(None, client_id, request.form.get("scope", "/read-public").split())
+            issued = state.issue_token(
+                None, client_id, request.form.get("scope", "/read-public").split()
+            )
         else:
-            raise SimulatedError(400, oauth_error="unsupported_grant_type",
-                                 developer_message=f"Unsupported grant type {grant!r}")
+            raise SimulatedError(
+                400,
+                oauth_error="unsupported_grant_type",
+                developer_message=f"Unsupported grant type {grant!r}",
+            )
         body = {
             "access_token": issued.access_token,
             "token_type": "bearer",
@@ -169,13 +192,19 @@ def create_simulator_app(simulator):
 
     def render_work(stored, status=200):
         if _wants_json():
-            return Response(work_to_json(stored, simulator.orcid_host), status,
-                            mimetype=om.ORCID_JSON)
-        return Response(work_to_xml(stored, simulator.orcid_host), status,
-                        mimetype=om.ORCID_XML)
+            return Response(
+                work_to_json(stored, simulator.orcid_host),
+                status,
+                mimetype=om.ORCID_JSON,
+            )
+        return Response(
+            work_to_xml(stored, simulator.orcid_host), status, mimetype=om.ORCID_XML
+        )
 
     def written_orcid():
-        if request.method in ("POST", "PUT", "DELETE") and request.path.startswith("/v3.0/"):
+        if request.method in ("POST", "PUT", "DELETE") and request.path.startswith(
+            "/v3.0/"
+        ):
             return request.path.split("/")[2]
         return None
 
@@ -191,8 +220,9 @@ def create_simulator_app(simulator):
         if simulator.latency:
             time.sleep(simulator.latency)
         if not simulator.allow(request.remote_addr):
-            return Response("Service Unavailable: rate limit exceeded", 503,
-                            mimetype="text/plain")
+            return Response(
+                "Service Unavailable: rate limit exceeded", 503, mimetype="text/plain"
+            )
         fault = state.take_fault(request.method)
         request.fault = fault
         if fault and not fault["after_store"]:
@@ -214,19 +244,28 @@ def create_simulator_app(simulator):
             fault = getattr(request, "fault", None)
             if fault and fault["after_store"]:
                 response = _error_response(
-                    SimulatedError(fault["status"], fault["error_code"], "Injected fault"),
+                    SimulatedError(
+                        fault["status"], fault["error_code"], "Injected fault"
+                    ),
                     api_base(),
                 )
             error_code = None
-            if response.status_code >= 400 and response.mimetype in (om.ORCID_XML, om.ORCID_JSON):
+            if response.status_code >= 400 and response.mimetype in (
+                om.ORCID_XML,
+                om.ORCID_JSON,
+            ):
                 error_code = _error_code_of(response)
-            state.log({
-                "method": request.method,
-                "path": request.path,
-                "status": response.status_code,
-                "error_code": error_code,
-                "duration_ms": round((time.monotonic() - request.started) * 1000, 2),
-            })
+            state.log(
+                {
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "error_code": error_code,
+                    "duration_ms": round(
+                        (time.monotonic() - request.started) * 1000, 2
+                    ),
+                }
+            )
         return response
 
     @app.post("/v3.0/<orcid>/work")
@@ -234,7 +273,10 @@ def create_simulator_app(simulator):
         token = state.authenticate(request.headers.get("Authorization"))
         check_accept()
         put_code = state.create_work(token, orcid, read_work())
-        return Response(status=201, headers={"Location": f"{api_base()}/v3.0/{orcid}/work/{put_code}"})
+        return Response(
+            status=201,
+            headers={"Location": f"{api_base()}/v3.0/{orcid}/work/{put_code}"},
+        )
 
     @app.route("/v3.0/<orcid>/work/<int:put_code>", methods=["GET", "PUT", "DELETE"])
     def work_item(orcid, put_code):
@@ -253,10 +295,13 @@ def create_simulator_app(simulator):
         check_accept()
         groups = state.grouped_works(token, orcid)
         if _wants_json():
-            return Response(works_to_json(orcid, groups, simulator.orcid_host),
-                            mimetype=om.ORCID_JSON)
-        return Response(works_to_xml(orcid, groups, simulator.orcid_host),
-                        mimetype=om.ORCID_XML)
+            return Response(
+                works_to_json(orcid, groups, simulator.orcid_host),
+                mimetype=om.ORCID_JSON,
+            )
+        return Response(
+            works_to_xml(orcid, groups, simulator.orcid_host), mimetype=om.ORCID_XML
+        )
 
     # -- Inspection, for processes other than the one running the simulator --
 
@@ -299,10 +344,16 @@ class LocalServer:
 
     def start(self):
         """Serve in a background thread; returns ``self``."""
-        self._server = make_server(self._host, self._port, self.app, threaded=True,
-                                   request_handler=_QuietHandler)
-        threading.Thread(target=self._server.serve_forever, daemon=True,
-                         name=type(self).__name__).start()
+        self._server = make_server(
+            self._host,
+            self._port,
+            self.app,
+            threaded=True,
+            request_handler=_QuietHandler,
+        )
+        threading.Thread(
+            target=self._server.serve_forever, daemon=True, name=type(self).__name__
+        ).start()
         return self
 
     def stop(self):
@@ -335,8 +386,15 @@ class OrcidSimulator(LocalServer):
     ``rate_limit`` is ``(requests per second, burst)`` per client IP, or ``None``.
     """
 
-    def __init__(self, schema_dir=None, rate_limit=(24, 40), latency=0.0,
-                 host="127.0.0.1", port=0, orcid_host="orcid.org"):
+    def __init__(
+        self,
+        schema_dir=None,
+        rate_limit=(24, 40),
+        latency=0.0,
+        host="127.0.0.1",
+        port=0,
+        orcid_host="orcid.org",
+    ):
         """Set up; call :meth:`start` to serve."""
         self.state = RegistryState()
         self.work_schema = load_work_schema(schema_dir) if schema_dir else None

@@ -24,15 +24,22 @@ def _errors(status, title, source=None):
     error = {"status": str(status), "title": title}
     if source:
         error["source"] = source
-    return Response(json.dumps({"errors": [error]}), status,
-                    mimetype="application/vnd.api+json")
+    return Response(
+        json.dumps({"errors": [error]}), status, mimetype="application/vnd.api+json"
+    )
 
 
 class DataCiteSimulator(LocalServer):
     """DataCite's REST API on localhost. ``dois`` holds what DataCite knows."""
 
-    def __init__(self, username="TEST.REPOSITORY", password="datacite-secret",
-                 prefix="10.5555", host="127.0.0.1", port=0):
+    def __init__(
+        self,
+        username="TEST.REPOSITORY",
+        password="datacite-secret",
+        prefix="10.5555",
+        host="127.0.0.1",
+        port=0,
+    ):
         """Set up; call :meth:`start` to serve."""
         self.username, self.password, self.prefix = username, password, prefix
         self.dois = {}
@@ -75,10 +82,15 @@ class DataCiteSimulator(LocalServer):
         def authenticate():
             request.started = time.monotonic()
             header = request.headers.get("Authorization", "")
-            user, _, password = base64.b64decode(header[6:] or b"").decode().partition(":") \
-                if header.startswith("Basic ") else ("", "", "")
-            if not (secrets.compare_digest(user, self.username)
-                    and secrets.compare_digest(password, self.password)):
+            user, _, password = (
+                base64.b64decode(header[6:] or b"").decode().partition(":")
+                if header.startswith("Basic ")
+                else ("", "", "")
+            )
+            if not (
+                secrets.compare_digest(user, self.username)
+                and secrets.compare_digest(password, self.password)
+            ):
                 return _errors(401, "Bad credentials.")
             if request.method != "GET":
                 fault = self._take_fault()
@@ -89,22 +101,40 @@ class DataCiteSimulator(LocalServer):
         @app.after_request
         def log(response):
             with self.lock:
-                self.request_log.append({
-                    "method": request.method, "path": request.path,
-                    "status": response.status_code,
-                    "duration_ms": round((time.monotonic() - request.started) * 1000, 2),
-                })
+                self.request_log.append(
+                    {
+                        "method": request.method,
+                        "path": request.path,
+                        "status": response.status_code,
+                        "duration_ms": round(
+                            (time.monotonic() - request.started) * 1000, 2
+                        ),
+                    }
+                )
             return response
 
         def render(entry, status=200):
-            body = {"data": {"id": entry["doi"], "type": "dois",
-                             "attributes": {**entry["attributes"], "doi": entry["doi"],
-                                            "state": entry["state"], "url": entry["url"]}}}
-            return Response(json.dumps(body), status, mimetype="application/vnd.api+json")
+            body = {
+                "data": {
+                    "id": entry["doi"],
+                    "type": "dois",
+                    "attributes": {
+                        **entry["attributes"],
+                        "doi": entry["doi"],
+                        "state": entry["state"],
+                        "url": entry["url"],
+                    },
+                }
+            }
+            return Response(
+                json.dumps(body), status, mimetype="application/vnd.api+json"
+            )
 
         def upsert(doi, attributes, creating):
             if doi is None:
-                doi = f"{attributes.get('prefix') or self.prefix}/{secrets.token_hex(4)}"
+                doi = (
+                    f"{attributes.get('prefix') or self.prefix}/{secrets.token_hex(4)}"
+                )
             if not doi.lower().startswith(self.prefix.lower() + "/"):
                 return _errors(403, "You are not authorized to access this resource.")
             key = doi.lower()
@@ -113,11 +143,21 @@ class DataCiteSimulator(LocalServer):
                 if entry is not None and creating:
                     return _errors(422, "This DOI has already been taken", "doi")
                 if entry is None:
-                    entry = {"doi": key, "state": "draft", "attributes": {}, "url": None}
-                merged = {**entry["attributes"],
-                          **{k: v for k, v in attributes.items() if k != "event"}}
-                state = {"publish": "findable", "register": "registered",
-                         "hide": "registered"}.get(attributes.get("event"), entry["state"])
+                    entry = {
+                        "doi": key,
+                        "state": "draft",
+                        "attributes": {},
+                        "url": None,
+                    }
+                merged = {
+                    **entry["attributes"],
+                    **{k: v for k, v in attributes.items() if k != "event"},
+                }
+                state = {
+                    "publish": "findable",
+                    "register": "registered",
+                    "hide": "registered",
+                }.get(attributes.get("event"), entry["state"])
                 if state == "draft" and entry["state"] != "draft":
                     state = entry["state"]
                 url = attributes.get("url") or entry["url"]
@@ -141,12 +181,20 @@ class DataCiteSimulator(LocalServer):
             if request.method == "GET":
                 with self.lock:
                     entry = self.dois.get(key)
-                    return render(copy.deepcopy(entry)) if entry else _errors(404, "The resource you are looking for doesn't exist.")
+                    return (
+                        render(copy.deepcopy(entry))
+                        if entry
+                        else _errors(
+                            404, "The resource you are looking for doesn't exist."
+                        )
+                    )
             if request.method == "DELETE":
                 with self.lock:
                     entry = self.dois.get(key)
                     if entry is None:
-                        return _errors(404, "The resource you are looking for doesn't exist.")
+                        return _errors(
+                            404, "The resource you are looking for doesn't exist."
+                        )
                     if entry["state"] != "draft":
                         return _errors(405, "Method not allowed")
                     del self.dois[key]

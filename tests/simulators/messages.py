@@ -111,7 +111,9 @@ def parse_work_xml(body, schema=None):
                 "sequence": _text(
                     person, "work:contributor-attributes/work:contributor-sequence"
                 ),
-                "role": _text(person, "work:contributor-attributes/work:contributor-role"),
+                "role": _text(
+                    person, "work:contributor-attributes/work:contributor-role"
+                ),
             }
         )
     work["language_code"] = _text(root, "common:language-code")
@@ -120,7 +122,9 @@ def parse_work_xml(body, schema=None):
 
 
 def _sub(parent, tag, text=None, **attrs):
-    node = etree.SubElement(parent, tag, {k.replace("_", "-"): str(v) for k, v in attrs.items()})
+    node = etree.SubElement(
+        parent, tag, {k.replace("_", "-"): str(v) for k, v in attrs.items()}
+    )
     if text is not None:
         node.text = str(text)
     return node
@@ -222,7 +226,9 @@ def work_to_xml(stored, host):
 def works_to_xml(orcid, groups, host):
     """Grouped work summaries as ORCID returns them from ``GET /works``."""
     root = etree.Element(
-        A + "works", {"path": f"/{orcid}/works"}, nsmap={**om.NSMAP, "activities": om.ACTIVITIES_NS}
+        A + "works",
+        {"path": f"/{orcid}/works"},
+        nsmap={**om.NSMAP, "activities": om.ACTIVITIES_NS},
     )
     for group in groups:
         group_node = _sub(root, A + "group")
@@ -251,7 +257,9 @@ def error_to_xml(status, error_code, developer_message, user_message):
     _sub(root, E + "developer-message", developer_message)
     _sub(root, E + "user-message", user_message)
     _sub(root, E + "error-code", error_code)
-    _sub(root, E + "more-info", "https://members.orcid.org/api/resources/troubleshooting")
+    _sub(
+        root, E + "more-info", "https://members.orcid.org/api/resources/troubleshooting"
+    )
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
@@ -443,7 +451,9 @@ def works_to_json(orcid, groups, host):
                 {
                     "title": {"title": {"value": stored.work["title"]}},
                     "external-ids": _external_ids_json(stored.work["external_ids"]),
-                    "url": {"value": stored.work["url"]} if stored.work["url"] else None,
+                    "url": (
+                        {"value": stored.work["url"]} if stored.work["url"] else None
+                    ),
                     "type": stored.work["type"],
                     "publication-date": _date_json(stored.work["publication_date"]),
                 }

@@ -32,7 +32,9 @@ class SimulatedError(Exception):
         location=None,
     ):
         """Initialize the error."""
-        super().__init__(f"{status} {error_code or oauth_error or ''} {developer_message}")
+        super().__init__(
+            f"{status} {error_code or oauth_error or ''} {developer_message}"
+        )
         self.status = status
         self.error_code = error_code
         self.developer_message = developer_message
@@ -42,8 +44,10 @@ class SimulatedError(Exception):
 
 
 def _now():
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace(
-        "+00:00", "Z"
+    return (
+        datetime.now(timezone.utc)
+        .isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z")
     )
 
 
@@ -178,8 +182,9 @@ class RegistryState:
             self.researchers[orcid].deprecated_to = primary
             self.researchers.setdefault(primary, Researcher(primary, "Primary"))
 
-    def inject_fault(self, status=503, times=1, method=None, error_code=None,
-                     after_store=False):
+    def inject_fault(
+        self, status=503, times=1, method=None, error_code=None, after_store=False
+    ):
         """Answer the next ``times`` matching API calls with ``status``.
 
         With ``after_store`` the call takes effect first and only the answer
@@ -187,8 +192,13 @@ class RegistryState:
         """
         with self.lock:
             self._faults.append(
-                dict(status=status, times=times, method=method,
-                     error_code=error_code, after_store=after_store)
+                dict(
+                    status=status,
+                    times=times,
+                    method=method,
+                    error_code=error_code,
+                    after_store=after_store,
+                )
             )
 
     def take_fault(self, method):
@@ -207,7 +217,9 @@ class RegistryState:
         with self.lock:
             now = self.writes_in_flight.get(orcid, 0) + 1
             self.writes_in_flight[orcid] = now
-            self.max_writes_in_flight[orcid] = max(now, self.max_writes_in_flight.get(orcid, 0))
+            self.max_writes_in_flight[orcid] = max(
+                now, self.max_writes_in_flight.get(orcid, 0)
+            )
 
     def write_ended(self, orcid):
         """A POST/PUT/DELETE on ``orcid`` ended."""
@@ -222,7 +234,9 @@ class RegistryState:
                 return []
             return [
                 stored
-                for stored in sorted(researcher.works.values(), key=lambda w: w.put_code)
+                for stored in sorted(
+                    researcher.works.values(), key=lambda w: w.put_code
+                )
                 if client_id is None or stored.source_client_id == client_id
             ]
 
@@ -237,8 +251,11 @@ class RegistryState:
         """The researcher granted ``scopes``: returns a one-time code."""
         with self.lock:
             if client_id not in self.clients:
-                raise SimulatedError(400, oauth_error="invalid_client",
-                                     developer_message="Unknown client_id")
+                raise SimulatedError(
+                    400,
+                    oauth_error="invalid_client",
+                    developer_message="Unknown client_id",
+                )
             if orcid not in self.researchers:
                 self.add_researcher(orcid)
             code = secrets.token_urlsafe(8)
@@ -248,8 +265,11 @@ class RegistryState:
     def _client(self, client_id, secret):
         client = self.clients.get(client_id)
         if client is None or not secrets.compare_digest(client.secret, secret or ""):
-            raise SimulatedError(401, oauth_error="invalid_client",
-                                 developer_message="Client not found or bad secret")
+            raise SimulatedError(
+                401,
+                oauth_error="invalid_client",
+                developer_message="Client not found or bad secret",
+            )
         return client
 
     def exchange_code(self, client_id, secret, code, redirect_uri):
@@ -258,11 +278,17 @@ class RegistryState:
             self._client(client_id, secret)
             grant = self.codes.pop(code, None)
             if grant is None or grant[0] != client_id:
-                raise SimulatedError(400, oauth_error="invalid_grant",
-                                     developer_message="Invalid authorization code")
+                raise SimulatedError(
+                    400,
+                    oauth_error="invalid_grant",
+                    developer_message="Invalid authorization code",
+                )
             if grant[3] and redirect_uri and grant[3] != redirect_uri:
-                raise SimulatedError(400, oauth_error="invalid_grant",
-                                     developer_message="Redirect URI mismatch")
+                raise SimulatedError(
+                    400,
+                    oauth_error="invalid_grant",
+                    developer_message="Redirect URI mismatch",
+                )
             return self.issue_token(grant[1], client_id, grant[2])
 
     def refresh(self, client_id, secret, refresh_token):
@@ -271,8 +297,11 @@ class RegistryState:
             self._client(client_id, secret)
             old = self.refresh_tokens.get(refresh_token)
             if old is None or old.revoked or old.client_id != client_id:
-                raise SimulatedError(400, oauth_error="invalid_grant",
-                                     developer_message="Invalid refresh token")
+                raise SimulatedError(
+                    400,
+                    oauth_error="invalid_grant",
+                    developer_message="Invalid refresh token",
+                )
             return self.issue_token(old.orcid, client_id, old.scopes)
 
     def revoke(self, client_id, secret, token_value):
@@ -299,7 +328,8 @@ class RegistryState:
             token = self.tokens.get(value)
             if token is None or token.revoked:
                 raise SimulatedError(
-                    401, oauth_error="invalid_token",
+                    401,
+                    oauth_error="invalid_token",
                     developer_message=f"Invalid access token: {value[:4]}...",
                 )
             return token
@@ -310,16 +340,21 @@ class RegistryState:
             raise SimulatedError(404, "9016", f"ORCID iD {orcid} not found")
         if researcher.deprecated_to:
             raise SimulatedError(
-                301, "9007",
+                301,
+                "9007",
                 f"This account is deprecated. Please refer to account: {researcher.deprecated_to}",
                 location=f"/v3.0/{researcher.deprecated_to}{path_suffix}",
             )
         if token.orcid != orcid:
-            raise SimulatedError(401, "9017",
-                                 "The client application is not authorized for this ORCID record.")
+            raise SimulatedError(
+                401,
+                "9017",
+                "The client application is not authorized for this ORCID record.",
+            )
         if write and WRITE_SCOPE not in token.scopes:
-            raise SimulatedError(403, "9004",
-                                 f"Insufficient or wrong scope: {WRITE_SCOPE} is required.")
+            raise SimulatedError(
+                403, "9004", f"Insufficient or wrong scope: {WRITE_SCOPE} is required."
+            )
         if write and researcher.deactivated:
             raise SimulatedError(409, "9044", "This ORCID record is deactivated.")
         if write and researcher.locked:
@@ -336,21 +371,36 @@ class RegistryState:
             ("short-description", work["short_description"], om.SHORT_DESCRIPTION_MAX),
         ):
             if value and len(value) > limit:
-                raise SimulatedError(400, "9047", f"{name} is longer than {limit} characters.")
-        if work["translated_title"] and not work["translated_title"].get("language_code"):
+                raise SimulatedError(
+                    400, "9047", f"{name} is longer than {limit} characters."
+                )
+        if work["translated_title"] and not work["translated_title"].get(
+            "language_code"
+        ):
             raise SimulatedError(400, "9047", "translated-title needs a language-code.")
         if work["type"] not in om.WORK_TYPES:
             raise SimulatedError(400, "9037", f"Invalid work type: {work['type']!r}.")
         if not work["external_ids"]:
-            raise SimulatedError(400, "9023", "A work needs at least one external identifier.")
+            raise SimulatedError(
+                400, "9023", "A work needs at least one external identifier."
+            )
         for ext in work["external_ids"]:
             if ext["type"] not in om.EXTERNAL_ID_TYPES or not ext["value"]:
-                raise SimulatedError(400, "9023", f"Invalid external identifier type {ext['type']!r}.")
+                raise SimulatedError(
+                    400, "9023", f"Invalid external identifier type {ext['type']!r}."
+                )
             if ext["relationship"] not in om.RELATIONSHIPS:
-                raise SimulatedError(400, "9023",
-                                     f"Invalid external identifier relationship {ext['relationship']!r}.")
+                raise SimulatedError(
+                    400,
+                    "9023",
+                    f"Invalid external identifier relationship {ext['relationship']!r}.",
+                )
         if not any(ext["relationship"] == "self" for ext in work["external_ids"]):
-            raise SimulatedError(400, "9023", "A work needs an external identifier with relationship self.")
+            raise SimulatedError(
+                400,
+                "9023",
+                "A work needs an external identifier with relationship self.",
+            )
         date = work["publication_date"]
         if date:
             try:
@@ -364,10 +414,17 @@ class RegistryState:
                 if month is not None:
                     datetime(year, month, day or 1)
             except (ValueError, TypeError) as exc:
-                raise SimulatedError(400, "9049", f"Invalid publication date ({exc}).") from None
+                raise SimulatedError(
+                    400, "9049", f"Invalid publication date ({exc})."
+                ) from None
         for person in work["contributors"]:
-            if person.get("credit_name") and len(person["credit_name"]) > om.CREDIT_NAME_MAX:
-                raise SimulatedError(400, "9047", "credit-name is longer than 150 characters.")
+            if (
+                person.get("credit_name")
+                and len(person["credit_name"]) > om.CREDIT_NAME_MAX
+            ):
+                raise SimulatedError(
+                    400, "9047", "credit-name is longer than 150 characters."
+                )
 
     def _check_duplicates(self, researcher, client_id, work, exclude=None):
         ids = _normalized_ids(work)
@@ -376,7 +433,8 @@ class RegistryState:
                 continue
             if ids & _normalized_ids(stored.work):
                 raise SimulatedError(
-                    409, "9021",
+                    409,
+                    "9021",
                     "409 Conflict: You have already added this activity (matched by "
                     "external identifiers), please see element with put-code "
                     f"{stored.put_code}. If you are trying to edit the item, please use "
@@ -386,12 +444,18 @@ class RegistryState:
     def create_work(self, token, orcid, work):
         """POST /{orcid}/work -> put-code."""
         with self.lock:
-            researcher = self._researcher_for(token, orcid, write=True, path_suffix="/work")
+            researcher = self._researcher_for(
+                token, orcid, write=True, path_suffix="/work"
+            )
             if work["put_code"] is not None:
-                raise SimulatedError(400, "9024", "Put-code must not be sent when creating a work.")
+                raise SimulatedError(
+                    400, "9024", "Put-code must not be sent when creating a work."
+                )
             self._validate(work)
             if len(researcher.works) >= MAX_WORKS:
-                raise SimulatedError(409, "9048", "This record has reached the maximum of 10,000 works.")
+                raise SimulatedError(
+                    409, "9048", "This record has reached the maximum of 10,000 works."
+                )
             self._check_duplicates(researcher, token.client_id, work)
             self._next_put_code += 1
             now = _now()
@@ -399,8 +463,11 @@ class RegistryState:
                 put_code=self._next_put_code,
                 orcid=orcid,
                 source_client_id=token.client_id,
-                source_name=self.clients[token.client_id].name
-                if token.client_id in self.clients else token.client_id,
+                source_name=(
+                    self.clients[token.client_id].name
+                    if token.client_id in self.clients
+                    else token.client_id
+                ),
                 work=work,
                 visibility=researcher.default_visibility,
                 created=now,
@@ -412,10 +479,15 @@ class RegistryState:
     def _owned_work(self, token, researcher, put_code):
         stored = researcher.works.get(put_code)
         if stored is None:
-            raise SimulatedError(404, "9016", f"No entity found with put-code {put_code}.")
+            raise SimulatedError(
+                404, "9016", f"No entity found with put-code {put_code}."
+            )
         if stored.source_client_id != token.client_id:
-            raise SimulatedError(403, "9010",
-                                 "You are not the source of this work, so you cannot change it.")
+            raise SimulatedError(
+                403,
+                "9010",
+                "You are not the source of this work, so you cannot change it.",
+            )
         return stored
 
     def update_work(self, token, orcid, put_code, work):
@@ -425,11 +497,16 @@ class RegistryState:
                 token, orcid, write=True, path_suffix=f"/work/{put_code}"
             )
             if str(work["put_code"]) != str(put_code):
-                raise SimulatedError(400, "9019",
-                                     "The put-code in the URL and in the body must be the same.")
+                raise SimulatedError(
+                    400,
+                    "9019",
+                    "The put-code in the URL and in the body must be the same.",
+                )
             stored = self._owned_work(token, researcher, put_code)
             if work["visibility"] and work["visibility"] != stored.visibility:
-                raise SimulatedError(403, "9035", "A client cannot change the visibility of a work.")
+                raise SimulatedError(
+                    403, "9035", "A client cannot change the visibility of a work."
+                )
             self._validate(work)
             self._check_duplicates(researcher, token.client_id, work, exclude=put_code)
             stored.work = work
@@ -458,7 +535,9 @@ class RegistryState:
             )
             stored = researcher.works.get(put_code)
             if stored is None:
-                raise SimulatedError(404, "9016", f"No entity found with put-code {put_code}.")
+                raise SimulatedError(
+                    404, "9016", f"No entity found with put-code {put_code}."
+                )
             return stored
 
     def grouped_works(self, token, orcid):
@@ -475,7 +554,10 @@ class RegistryState:
                 home["keys"] |= keys
                 home["works"].append(stored)
                 for ext in stored.work["external_ids"]:
-                    if ext["relationship"] in om.DUPLICATE_RELATIONSHIPS and ext not in home["external_ids"]:
+                    if (
+                        ext["relationship"] in om.DUPLICATE_RELATIONSHIPS
+                        and ext not in home["external_ids"]
+                    ):
                         home["external_ids"].append(ext)
             return groups
 
