@@ -217,15 +217,25 @@ def _needs_no_look(version, users, linked, settings):
     """
     if not version.rows:
         return not any(user in linked for user in users)
-    if any(
-        status not in SETTLED or user not in linked for user, status, _ in version.rows
-    ):
+    if not _settled_through_links(version.rows, linked):
         return False
-    moments = [version.changed]
-    moments += [linked[user] for user in users if user in linked]
-    moments += [settings[user] for user in users if user in settings]
-    changed = max(moments)
+    changed = max([version.changed] + _changes_of(users, linked, settings))
     return all(updated >= changed for _, _, updated in version.rows)
+
+
+def _settled_through_links(rows, linked):
+    """Every row is settled and its user still has an ORCID link."""
+    return all(status in SETTLED and user in linked for user, status, _ in rows)
+
+
+def _changes_of(users, *changes_by_user):
+    """When the links and preferences of ``users`` last changed."""
+    return [
+        changes[user]
+        for changes in changes_by_user
+        for user in users
+        if user in changes
+    ]
 
 
 def unchanged_among(record_ids):

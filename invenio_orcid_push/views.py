@@ -153,6 +153,15 @@ def _denied(error):
     return str(error.description), 403
 
 
+_ACTIONS = (
+    ("/preferences", settings_preferences, "preferences"),
+    ("/send-existing", settings_send_existing, "send_existing"),
+    ("/records/<pid_value>/sync", settings_sync_record, "sync_record"),
+    ("/disconnect", settings_disconnect, "disconnect"),
+)
+"""The settings page's forms: each changes something, so each is a POST."""
+
+
 def create_ui_blueprint(app):
     """The settings page blueprint; it also serves the package's templates."""
     blueprint = Blueprint(
@@ -162,30 +171,10 @@ def create_ui_blueprint(app):
         template_folder=templates_folder(),
     )
     blueprint.add_url_rule("/", view_func=settings_index, endpoint="index")
-    blueprint.add_url_rule(
-        "/preferences",
-        view_func=settings_preferences,
-        endpoint="preferences",
-        methods=["POST"],
-    )
-    blueprint.add_url_rule(
-        "/send-existing",
-        view_func=settings_send_existing,
-        endpoint="send_existing",
-        methods=["POST"],
-    )
-    blueprint.add_url_rule(
-        "/records/<pid_value>/sync",
-        view_func=settings_sync_record,
-        endpoint="sync_record",
-        methods=["POST"],
-    )
-    blueprint.add_url_rule(
-        "/disconnect",
-        view_func=settings_disconnect,
-        endpoint="disconnect",
-        methods=["POST"],
-    )
+    for rule, view, endpoint in _ACTIONS:
+        blueprint.add_url_rule(
+            rule, view_func=view, endpoint=endpoint, methods=["POST"]
+        )
     blueprint.register_error_handler(RecordNotFoundError, _not_found)
     blueprint.register_error_handler(PermissionDeniedError, _denied)
     return blueprint

@@ -25,14 +25,14 @@ from helpers import (
     Depositor,
     ensure_resource_types,
     ensure_vocabulary,
-    link_orcid_account,
+    link_new_researcher,
     pid_settings_without_datacite,
     redis_available,
     redis_settings,
     settings_without_redis,
     stand_in_manifest_loader,
 )
-from simulators import OrcidSimulator
+from simulators import DataCiteSimulator, OrcidSimulator
 from simulators.app import load_work_schema
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,6 +65,13 @@ def orcid_simulator(orcid_model_dir):
 def fresh_simulator(orcid_model_dir):
     """An ORCID simulator of one test's own, with empty state."""
     with OrcidSimulator(schema_dir=orcid_model_dir) as simulator:
+        yield simulator
+
+
+@pytest.fixture(scope="module")
+def datacite():
+    """A DataCite simulator over HTTP (modules that mint DOIs ask for it)."""
+    with DataCiteSimulator(prefix="10.5555") as simulator:
         yield simulator
 
 
@@ -192,14 +199,9 @@ def link_orcid(app, db, orcid_simulator, orcid_api_client):
     def _link(
         user, name="Josiah Carberry", scopes=("/read-limited", "/activities/update")
     ):
-        researcher = orcid_simulator.state.add_researcher(name=name)
-        token = orcid_simulator.state.issue_token(
-            researcher.orcid, orcid_api_client.client_id, scopes
+        return link_new_researcher(
+            user, orcid_simulator, orcid_api_client, name, scopes
         )
-        link_orcid_account(
-            user, researcher.orcid, name, token.access_token, orcid_api_client.client_id
-        )
-        return researcher.orcid
 
     return _link
 

@@ -192,6 +192,37 @@ def link_orcid_account(user, orcid, name, access_token, client_id, remote_app="o
     db.session.commit()
 
 
+def link_new_researcher(
+    user,
+    simulator,
+    client,
+    name="Josiah Carberry",
+    scopes=("/read-limited", "/activities/update"),
+):
+    """Link ``user`` to a new ORCID record of the simulator; returns its iD.
+
+    The simulator grants the token (as its OAuth token endpoint would).
+    """
+    researcher = simulator.state.add_researcher(name=name)
+    token = simulator.state.issue_token(researcher.orcid, client.client_id, scopes)
+    link_orcid_account(
+        user, researcher.orcid, name, token.access_token, client.client_id
+    )
+    return researcher.orcid
+
+
+def with_datacite(app_config, datacite):
+    """``app_config`` minting DOIs at a DataCite simulator, as an instance would."""
+    from invenio_orcid_push.datacite import datacite_settings
+
+    app_config.update(
+        datacite_settings(
+            datacite.url, datacite.username, datacite.password, datacite.prefix
+        )
+    )
+    return app_config
+
+
 def deposit(title, resource_type, creators, description="", doi=None, access="public"):
     """Minimal deposit metadata for the record service."""
     data = {

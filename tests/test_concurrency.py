@@ -13,7 +13,7 @@ from invenio_db import db
 
 from invenio_orcid_push.sync import sync_record
 
-from helpers import Depositor, link_orcid_account, record_data
+from helpers import Depositor, link_new_researcher, record_data
 
 
 @pytest.fixture(scope="module")
@@ -27,17 +27,7 @@ def committed_setup(
         active=True,
     )
     db.session.commit()
-    researcher = orcid_simulator.state.add_researcher()
-    token = orcid_simulator.state.issue_token(
-        researcher.orcid, orcid_api_client.client_id
-    )
-    link_orcid_account(
-        user,
-        researcher.orcid,
-        researcher.name,
-        token.access_token,
-        orcid_api_client.client_id,
-    )
+    orcid = link_new_researcher(user, orcid_simulator, orcid_api_client)
     app.config["ORCID_PUSH_ENABLED"] = False
     try:
         records = [
@@ -45,7 +35,7 @@ def committed_setup(
         ]
     finally:
         app.config["ORCID_PUSH_ENABLED"] = True
-    return researcher.orcid, [r.id for r in records]
+    return orcid, [r.id for r in records]
 
 
 def run_workers(app, jobs):

@@ -4,28 +4,16 @@ import pytest
 from invenio_access.permissions import system_identity
 from invenio_rdm_records.proxies import current_rdm_records_service
 
-from invenio_orcid_push.datacite import datacite_settings
 from invenio_orcid_push.models import OrcidWorkLedger, SyncStatus
 from invenio_orcid_push.tasks import push_record_to_orcid
 
-from helpers import record_data
-from simulators import DataCiteSimulator
-
-
-@pytest.fixture(scope="module")
-def datacite():
-    with DataCiteSimulator(prefix="10.5555") as simulator:
-        yield simulator
+from helpers import record_data, with_datacite
 
 
 @pytest.fixture(scope="module")
 def app_config(app_config, datacite):
-    app_config.update(
-        datacite_settings(
-            datacite.url, datacite.username, datacite.password, datacite.prefix
-        )
-    )
-    return app_config
+    """DOIs minted at the DataCite simulator."""
+    return with_datacite(app_config, datacite)
 
 
 def test_the_work_cites_the_concept_doi_and_the_version_doi_datacite_registered(

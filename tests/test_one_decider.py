@@ -9,7 +9,6 @@ link), and changed while pushing was off so that only a resync can notice.
 import pytest
 from invenio_db import db
 
-from invenio_orcid_push.datacite import datacite_settings
 from invenio_orcid_push.models import OrcidPushAccount
 from invenio_orcid_push.plan import (
     CREATED,
@@ -23,24 +22,13 @@ from invenio_orcid_push.plan import (
 from invenio_orcid_push.resync import resync_inline, unchanged_among
 from invenio_orcid_push.sync import sync_record
 
-from helpers import person, record_data
-from simulators import DataCiteSimulator
-
-
-@pytest.fixture(scope="module")
-def datacite():
-    with DataCiteSimulator(prefix="10.5555") as simulator:
-        yield simulator
+from helpers import person, record_data, with_datacite
 
 
 @pytest.fixture(scope="module")
 def app_config(app_config, datacite):
-    app_config.update(
-        datacite_settings(
-            datacite.url, datacite.username, datacite.password, datacite.prefix
-        )
-    )
-    return app_config
+    """DOIs minted at the DataCite simulator."""
+    return with_datacite(app_config, datacite)
 
 
 def _by(*people):

@@ -16,7 +16,7 @@ from invenio_jobs.proxies import current_jobs_service, current_runs_service
 from invenio_orcid_push import resync
 from invenio_orcid_push.models import OrcidPushAccount
 
-from helpers import Depositor, link_orcid_account, record_data
+from helpers import Depositor, link_new_researcher, record_data
 
 
 def test_a_bulk_resync_of_many_pages_pushes_every_family_once(
@@ -39,17 +39,7 @@ def test_a_bulk_resync_of_many_pages_pushes_every_family_once(
         depositor.new_version(records[0].id)  # a family of two rows
     finally:
         app.config["ORCID_PUSH_ENABLED"] = True
-    researcher = orcid_simulator.state.add_researcher()
-    token = orcid_simulator.state.issue_token(
-        researcher.orcid, orcid_api_client.client_id
-    )
-    link_orcid_account(
-        user,
-        researcher.orcid,
-        researcher.name,
-        token.access_token,
-        orcid_api_client.client_id,
-    )
+    orcid = link_new_researcher(user, orcid_simulator, orcid_api_client)
     OrcidPushAccount.get_or_create(user.id).include_existing = True
     db.session.commit()
     # Pages of two ids, pushes (and commits) every two records.
@@ -70,6 +60,6 @@ def test_a_bulk_resync_of_many_pages_pushes_every_family_once(
     run = db.session.get(Run, run.id)
 
     assert run.status == RunStatusEnum.SUCCESS, run.message
-    assert sorted(
-        w.work["title"] for w in orcid_simulator.state.works_of(researcher.orcid)
-    ) == [f"Paged {n}" for n in range(5)]
+    assert sorted(w.work["title"] for w in orcid_simulator.state.works_of(orcid)) == [
+        f"Paged {n}" for n in range(5)
+    ]

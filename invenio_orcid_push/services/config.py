@@ -15,29 +15,29 @@ from .schemas import (
 )
 
 
-class OrcidPushServiceConfig(ServiceConfig, ConfiguratorMixin):
-    """People's side: links, preferences, their records, one record's status."""
+class _OrcidServiceConfig(ServiceConfig, ConfiguratorMixin):
+    """What both services share: the one permission policy."""
 
-    service_id = "orcid-push"
     permission_policy_cls = FromConfig(
         "ORCID_PUSH_PERMISSION_POLICY",
         default=OrcidPushPermissionPolicy,
         import_string=True,
     )
+
+
+class OrcidPushServiceConfig(_OrcidServiceConfig):
+    """People's side: links, preferences, their records, one record's status."""
+
+    service_id = "orcid-push"
     preferences_schema = PreferencesSchema
     user_args_schema = UserArgsSchema
     records_args_schema = RecordsArgsSchema
 
 
-class OrcidLedgerServiceConfig(ServiceConfig, ConfiguratorMixin):
+class OrcidLedgerServiceConfig(_OrcidServiceConfig):
     """Administrators' side: the ledger, retries, bulk resync, status counts."""
 
     service_id = "orcid-push-ledger"
-    permission_policy_cls = FromConfig(
-        "ORCID_PUSH_PERMISSION_POLICY",
-        default=OrcidPushPermissionPolicy,
-        import_string=True,
-    )
     ledger_args_schema = LedgerArgsSchema
     ledger_page_size = 50
     entry_calls_shown = 200
