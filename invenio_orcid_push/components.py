@@ -9,6 +9,7 @@ from invenio_drafts_resources.services.records.components import ServiceComponen
 from invenio_records_resources.services.uow import TaskOp
 
 from .creators import add_linked_orcid
+from .family import user_id_of
 from .tasks import push_record_to_orcid
 
 
@@ -26,13 +27,13 @@ class OrcidPushComponent(ServiceComponent):
         Before the DOI is registered (after commit), the depositor's verified
         ORCID iD is added to their entry among the creators or contributors.
         """
-        if (
-            current_app.config.get("ORCID_PUSH_ADD_ORCID_TO_CREATORS")
-            and record is not None
+        if record is not None and current_app.config.get(
+            "ORCID_PUSH_ADD_ORCID_TO_CREATORS"
         ):
-            owner = record.parent.access.owned_by
-            if owner is not None:
-                add_linked_orcid(record.metadata, owner.owner_id)
+            owned_by = record.parent.access.owned_by
+            owner_id = user_id_of(owned_by.owner_id) if owned_by else None
+            if owner_id is not None:
+                add_linked_orcid(record.metadata, owner_id)
         self._schedule(record)
 
     def delete_record(self, identity, data=None, record=None, **kwargs):

@@ -12,7 +12,12 @@ from typing import Optional
 
 from invenio_access.permissions import system_identity
 from invenio_db import db
-from invenio_pidstore.errors import PIDDeletedError, PIDDoesNotExistError
+from invenio_pidstore.errors import (
+    PIDDeletedError,
+    PIDDoesNotExistError,
+    PIDMissingObjectError,
+    PIDUnregistered,
+)
 from invenio_pidstore.models import PersistentIdentifier, PIDStatus
 from invenio_rdm_records.proxies import current_rdm_records_service
 from invenio_rdm_records.records.api import RDMParent, RDMRecord
@@ -43,12 +48,21 @@ def aware(moment):
     return moment
 
 
+def user_id_of(owner):
+    """A repository user's id from an ``owned_by`` value, ``None`` for no user.
+
+    Records created by the system (imports, migrations) are owned by
+    ``"system"``, which has no ORCID link and no settings.
+    """
+    value = str(owner) if owner is not None else ""
+    return int(value) if value.isdigit() else None
+
+
 def owner_id_of(record):
     """The depositor: the owner of the record's parent (not whoever published)."""
     parent = record.get("parent") or {}
     owned_by = (parent.get("access") or {}).get("owned_by") or {}
-    user = owned_by.get("user")
-    return int(user) if user is not None else None
+    return user_id_of(owned_by.get("user"))
 
 
 def orcid_ids_in(record):
@@ -70,14 +84,20 @@ def resolve_record(record_id):
         return RDMRecord.pid.resolve(record_id)
     except PIDDeletedError as exc:
         return exc.record
-    except PIDDoesNotExistError:
+    except (PIDDoesNotExistError, PIDUnregistered, PIDMissingObjectError):
+        # Unknown, or a draft's id: no published record.
         return None
 
 
 def is_showable(model):
     """Public metadata, and neither deleted nor marked for purge."""
-    status = getattr(model.deletion_status, "value", model.deletion_status)
-    access = (model.json or {}).get("access") or {}
+    return is_showable_json(model.json, model.deletion_status)
+
+
+def is_showable_json(json, deletion_status):
+    """:func:`is_showable` of a version's stored JSON and deletion status."""
+    status = getattr(deletion_status, "value", deletion_status)
+    access = (json or {}).get("access") or {}
     return status in (None, "P") and access.get("record") == "public"
 
 

@@ -73,6 +73,8 @@ REMOTE_SANDBOX_APP = _remote_app(
 
 def disconnect_handler(remote, *args, **kwargs):
     """Unlink from "Linked accounts": revoke the token at ORCID, then unlink."""
+    # Imported when used: invenio.cfg imports this module for REMOTE_APP, before
+    # any application (and the record stack accounts needs) exists.
     from .accounts import revoke_orcid_access
 
     if current_user.is_authenticated:
@@ -85,7 +87,9 @@ def _is_ours(remote):
 
 
 def _record_grant(user_id, response):
-    from .models import OrcidPushAccount
+    from .models import (  # when used, as above: keep the cfg import light
+        OrcidPushAccount,
+    )
 
     orcid = normalize_orcid((response or {}).get("orcid"))
     if user_id is None or orcid is None:

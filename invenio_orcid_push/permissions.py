@@ -14,6 +14,8 @@ from invenio_records_permissions.generators import (
 )
 from invenio_records_permissions.policies import BasePermissionPolicy
 
+from .family import user_id_of
+
 
 class RecordOwner(Generator):
     """The owner of the record's parent: the depositor.
@@ -25,8 +27,8 @@ class RecordOwner(Generator):
     def needs(self, record=None, **kwargs):
         """The depositor's user need, if the record has an owner."""
         owned_by = record.parent.access.owned_by if record is not None else None
-        owner_id = owned_by.owner_id if owned_by else None
-        return [UserNeed(int(owner_id))] if owner_id is not None else []
+        owner_id = user_id_of(owned_by.owner_id) if owned_by else None
+        return [UserNeed(owner_id)] if owner_id is not None else []
 
 
 class LinkOwner(Generator):

@@ -9,13 +9,14 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
+from flask import current_app
 from invenio_accounts.models import UserIdentity
 from invenio_db import db
 from invenio_oauthclient.models import RemoteAccount
 from invenio_pidstore.models import PersistentIdentifier
 from invenio_rdm_records.records.api import RDMRecord
 
-from .family import aware, orcid_ids_in, owned_parents_query
+from .family import aware, is_showable_json, orcid_ids_in, owned_parents_query
 from .links import orcid_client_id
 from .models import OrcidPushAccount, OrcidWorkLedger, SyncStatus
 from .plan import FAILED, SETTLED, UNCHANGED, candidates, orcid_holders
@@ -125,22 +126,26 @@ def _latest_per_key(pairs):
 class _Version:
     """What the shortcut knows of one record version, read in bulk."""
 
+    key: str
+    """Its family's ledger key (parent id, or record id in per-version mode)."""
     changed: object
     """When the version or its parent last changed."""
     record: dict
     """Enough of the record for :func:`.plan.candidates` (metadata, parent)."""
+    showable: bool
+    """Whether the plan would show this very version."""
     rows: list = field(default_factory=list)
-    """``(user id, status, updated)`` of its ledger rows."""
+    """``(user id, status, updated)`` of its family's ledger rows."""
 
 
-def _read_versions(ids):
-    """``{record id: _Version}`` in one query, and the ledger rows in another."""
+def _version_rows(ids):
     model, parent_model = RDMRecord.model_cls, RDMRecord.parent_record_cls.model_cls
-    query = (
+    return (
         db.session.query(
             PersistentIdentifier.pid_value,
             model.updated,
             model.json,
+            model.deletion_status,
             parent_model.updated,
             parent_model.json,
         )
@@ -151,21 +156,35 @@ def _read_versions(ids):
             PersistentIdentifier.pid_value.in_(ids),
         )
     )
-    versions = {
-        pid: _Version(
-            max(aware(updated), aware(parent_updated)),
-            {"metadata": (json or {}).get("metadata"), "parent": parent_json or {}},
+
+
+def _read_versions(ids, per_version):
+    """``{record id: _Version}`` in one query, their families' rows in another.
+
+    Rows are read by family, as the plan reads them: a row left from an
+    earlier version (a co-creator the new version dropped) counts too.
+    """
+    versions = {}
+    for pid, updated, json, deletion, parent_updated, parent_json in _version_rows(ids):
+        json, parent_json = json or {}, parent_json or {}
+        versions[pid] = _Version(
+            key=pid if per_version else parent_json.get("id"),
+            changed=max(aware(updated), aware(parent_updated)),
+            record={"metadata": json.get("metadata"), "parent": parent_json},
+            showable=is_showable_json(json, deletion),
         )
-        for pid, updated, json, parent_updated, parent_json in query
-    }
+    by_key = {}
+    for version in versions.values():
+        by_key.setdefault(version.key, []).append(version)
     rows = db.session.query(
-        OrcidWorkLedger.record_id,
+        OrcidWorkLedger.parent_id,
         OrcidWorkLedger.user_id,
         OrcidWorkLedger.status,
         OrcidWorkLedger.updated,
-    ).filter(OrcidWorkLedger.record_id.in_(list(versions)))
-    for record_id, user_id, status, updated in rows:
-        versions[record_id].rows.append((user_id, status, aware(updated)))
+    ).filter(OrcidWorkLedger.parent_id.in_(list(by_key)))
+    for key, user_id, status, updated in rows:
+        for version in by_key[key]:
+            version.rows.append((user_id, status, aware(updated)))
     return versions
 
 
@@ -217,7 +236,8 @@ def _needs_no_look(version, users, linked, settings):
     """
     if not version.rows:
         return not any(user in linked for user in users)
-    if not _settled_through_links(version.rows, linked):
+    # An older version may be the one shown: its creators are not read here.
+    if not version.showable or not _settled_through_links(version.rows, linked):
         return False
     changed = max([version.changed] + _changes_of(users, linked, settings))
     return all(updated >= changed for _, _, updated in version.rows)
@@ -250,7 +270,8 @@ def unchanged_among(record_ids):
     checks that a full resync after a quick one changes nothing on ORCID.
     """
     ids = list(dict.fromkeys(record_ids))
-    versions = _read_versions(ids) if ids else {}
+    per_version = current_app.config["ORCID_PUSH_WORK_PER_VERSION"]
+    versions = _read_versions(ids, per_version) if ids else {}
     concerned = _concerned(versions)
     linked, settings = _user_changes(set().union(set(), *concerned.values()))
     return {

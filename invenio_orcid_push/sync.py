@@ -137,10 +137,15 @@ def _fresh_entry(orcid, key):
     )
 
 
-def _row_for(run, orcid, entry):
-    """The row to write to: a shown family always has one; the version is noted."""
+def _row_for(run, orcid, entry, action):
+    """The row to write to: a shown family always has one.
+
+    The version (and the link's user) is noted only when something is done
+    with it: a row that stays as it is keeps saying which version ORCID shows,
+    so a version held back (its DOI not registered) is still seen as changed.
+    """
     target = run.plan.targets[orcid]
-    if not target.show:
+    if not target.show or (entry is not None and action == UNCHANGED):
         return entry
     return OrcidWorkLedger.get_or_create(
         orcid=orcid,
@@ -154,7 +159,7 @@ def _sync_one(run, orcid):
     """Decide again on the fresh row (under the lock) and do what it says."""
     entry = _fresh_entry(orcid, run.plan.family.key)
     action = run.plan.decide(orcid, entry)
-    entry = _row_for(run, orcid, entry)
+    entry = _row_for(run, orcid, entry, action)
     done = _CARRY_OUT[action](run, entry, run.plan.targets[orcid].link)
     db.session.commit()
     return done

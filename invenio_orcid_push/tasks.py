@@ -37,18 +37,25 @@ def push_record_to_orcid(record_id, force=False, attempt=0):
     The attempt travels as an argument: with Flask-CeleryExt's task class
     ``self.request.retries`` is not reliable.
     """
-    config = current_app.config
-    max_retries = config["ORCID_PUSH_MAX_RETRIES"]
     report = sync_record(record_id, attempt=attempt, force=force)
-    if report.waiting_for_doi:
-        if attempt < config["ORCID_PUSH_DOI_WAIT_RETRIES"]:
-            _again(record_id, force, attempt, config["ORCID_PUSH_DOI_WAIT"])
-        else:
-            logger.warning(
-                "Record %s: DOI still not registered, not pushed.", record_id
-            )
-    elif report.retry and attempt < max_retries:
-        _again(record_id, force, attempt, backoff_delay(attempt))
+    countdown = _next_try(report, attempt, current_app.config)
+    if countdown is not None:
+        _again(record_id, force, attempt, countdown)
+    elif report.waiting_for_doi:
+        logger.warning("Record %s: DOI still not registered, not pushed.", record_id)
+
+
+def _next_try(report, attempt, config):
+    """Seconds until the next try, or ``None`` when there is nothing left to try.
+
+    Waiting for the DOI and a passing failure elsewhere (a busy lock) are
+    independent: running out of DOI checks does not drop the other retry.
+    """
+    if report.waiting_for_doi and attempt < config["ORCID_PUSH_DOI_WAIT_RETRIES"]:
+        return config["ORCID_PUSH_DOI_WAIT"]
+    if report.retry and attempt < config["ORCID_PUSH_MAX_RETRIES"]:
+        return backoff_delay(attempt)
+    return None
 
 
 def _again(record_id, force, attempt, countdown):

@@ -21,6 +21,7 @@ from invenio_records_resources.services.errors import PermissionDeniedError
 from .forms import ActionForm, DisconnectForm, PreferencesForm
 from .proxies import current_orcid_push_service
 from .services.errors import RecordNotFoundError
+from .services.schemas import MAX_ID
 from .templating import templates_folder
 
 
@@ -45,7 +46,7 @@ def settings_index():
     """``/account/settings/orcid``: link, preferences, records and their status."""
     service = current_orcid_push_service
     summary = service.read_link(g.identity)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = min(max(request.args.get("page", 1, type=int), 1), MAX_ID)
     records = service.list_records(g.identity, {"page": page, "size": 20})
     preferences = PreferencesForm(data=summary["preferences"])
     remote_app = current_app.config["ORCID_PUSH_REMOTE_APP"]

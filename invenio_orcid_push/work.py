@@ -461,6 +461,7 @@ def _translated_title(text, extra):
 def bibtex_of(record):
     """The record's BibTeX citation from InvenioRDM's own serializer, or ``None``."""
     try:
+        # Imported when used: the converter itself needs no RDM stack.
         from invenio_rdm_records.resources.serializers import BibtexSerializer
 
         return (

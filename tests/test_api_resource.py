@@ -99,6 +99,8 @@ def test_a_body_that_is_not_json_is_refused(logged_in, data, named):
         ("size=many", "size"),
         ("user_id=me", "user_id"),
         ("user_id=0", "user_id"),
+        ("page=99999999999999999999", "page"),
+        ("user_id=99999999999999999999", "user_id"),
     ],
 )
 def test_bad_paging_is_refused_naming_the_argument(logged_in, query, field):
@@ -235,3 +237,58 @@ def test_a_bad_token_is_not_a_login(client, researcher):
         "/api/user/orcid", headers={"Authorization": "Bearer nonsense"}
     )
     assert response.status_code == 401
+
+
+@pytest.fixture
+def admin(make_user):
+    from invenio_access.models import ActionUsers
+    from invenio_access.permissions import superuser_access
+
+    user = make_user()
+    db.session.add(ActionUsers.allow(superuser_access, user=user))
+    db.session.commit()
+    return user
+
+
+@pytest.mark.parametrize("method", ["get", "put"])
+def test_an_admin_asking_for_a_user_that_does_not_exist_gets_404(client, admin, method):
+    login_user_via_session(client, user=admin)
+
+    response = getattr(client, method)(
+        "/api/user/orcid?user_id=424242",
+        json={"auto_sync": False},
+        headers=csrf(client),
+    )
+
+    assert response.status_code == 404
+    assert "No such user" in response.json["message"]
+    assert OrcidPushAccount.get(424242) is None
+
+
+def test_a_draft_id_is_an_unknown_record(logged_in, researcher, depositor_of):
+    client, headers = logged_in
+    depositor = depositor_of(researcher[0])
+    draft = depositor.service.create(depositor.identity, record_data(title="Not yet"))
+
+    api = client.post(f"/api/user/orcid/records/{draft.id}/sync", headers=headers)
+    page = client.post(f"/account/settings/orcid/records/{draft.id}/sync")
+
+    assert api.status_code == 404
+    assert page.status_code == 404
+
+
+def test_a_record_owned_by_the_system_has_no_owner_to_ask(client, admin, make_user):
+    from invenio_access.permissions import system_identity
+    from invenio_rdm_records.proxies import current_rdm_records_service as service
+
+    draft = service.create(system_identity, record_data(title="Imported"))
+    record = service.publish(system_identity, draft.id)
+    assert record["parent"]["access"]["owned_by"] == {"user": "system"}
+
+    login_user_via_session(client, user=make_user())
+    stranger = client.get(f"/api/records/{record.id}/orcid")
+    login_user_via_session(client, user=admin)
+    answered = client.get(f"/api/records/{record.id}/orcid")
+
+    assert stranger.status_code == 403
+    assert answered.status_code == 200 and answered.json["hits"]["total"] == 0

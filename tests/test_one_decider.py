@@ -7,7 +7,9 @@ link), and changed while pushing was off so that only a resync can notice.
 """
 
 import pytest
+from invenio_access.permissions import system_identity
 from invenio_db import db
+from invenio_rdm_records.proxies import current_rdm_records_service as service
 
 from invenio_orcid_push.models import OrcidPushAccount
 from invenio_orcid_push.plan import (
@@ -49,6 +51,10 @@ def varied(app, make_user, link_orcid, depositor_of, orcid_simulator, datacite):
     def edit(name, change):
         depositor.edit(ids[name], change)
 
+    def new_version(name, **metadata):
+        change = lambda data: data["metadata"].update(metadata)  # noqa: E731
+        ids[name] = depositor.new_version(ids[name], change)["id"]
+
     publish(
         "unchanged", creators=_by(("Ada", "A", orcid[ada]), ("Bob", "B", orcid[bob]))
     )
@@ -67,6 +73,20 @@ def varied(app, make_user, link_orcid, depositor_of, orcid_simulator, datacite):
     ]
     orcid_simulator.state.delete_by_researcher(orcid[ada], work.put_code)
     edit("deleted on ORCID", lambda d: d["metadata"].update(title="deleted, edited"))
+
+    # A new version drops Bob; ORCID refuses the removal (400): his row failed.
+    both = _by(("Ada", "A", orcid[ada]), ("Bob", "B", orcid[bob]))
+    publish("co-creator dropped", creators=both)
+    orcid_simulator.state.inject_fault(status=400, method="DELETE")
+    new_version("co-creator dropped", creators=_by(("Ada", "A", orcid[ada])))
+    # A new version's DOI is registered only after the push gave up waiting.
+    publish("doi registered late")
+    datacite.inject_fault(status=500, times=2)  # the version's and concept DOI
+    new_version("doi registered late", title="doi registered late, v2")
+    for parent in (False, True):
+        service.pids.register_or_update(
+            system_identity, ids["doi registered late"], "doi", parent=parent
+        )
 
     app.config["ORCID_PUSH_ENABLED"] = False
     try:
@@ -93,6 +113,8 @@ def test_the_dry_run_says_exactly_what_the_real_run_does(varied):
     assert seen == {CREATED, UPDATED, DELETED, UNCHANGED, SKIPPED, WAITING}
     assert sorted(done["co-creator opts out"].values()) == [DELETED, UNCHANGED]
     assert done["owner stops auto sync"] == {}
+    assert sorted(done["co-creator dropped"].values()) == [DELETED, UNCHANGED]
+    assert list(done["doi registered late"].values()) == [UPDATED]
     assert done["published before linking"] == {}
 
 

@@ -11,7 +11,11 @@ from invenio_records_resources.resources.errors import ErrorHandlersMixin
 from invenio_records_resources.services.base.config import ConfiguratorMixin
 from invenio_records_resources.services.errors import PermissionDeniedError
 
-from ..services.errors import DENIED_MESSAGES, RecordNotFoundError
+from ..services.errors import (
+    DENIED_MESSAGES,
+    RecordNotFoundError,
+    UserNotFoundError,
+)
 from ..services.schemas import RecordsArgsSchema, UserArgsSchema
 
 FIELD_NAMES = {"_schema": _("request body")}
@@ -67,6 +71,9 @@ class OrcidPushResourceConfig(ResourceConfig, ConfiguratorMixin):
         ma.ValidationError: create_error_handler(validation_error),
         PermissionDeniedError: create_error_handler(permission_denied),
         RecordNotFoundError: create_error_handler(
+            lambda e: HTTPJSONException(code=404, description=e.description)
+        ),
+        UserNotFoundError: create_error_handler(
             lambda e: HTTPJSONException(code=404, description=e.description)
         ),
     }

@@ -53,6 +53,8 @@ class LedgerEntryNotFoundError(Exception):
 class UserNotFoundError(Exception):
     """No user has this e-mail or id."""
 
+    description = _("No such user.")
+
     def __init__(self, value):
         """Remember the e-mail or id asked for."""
         super().__init__(value)

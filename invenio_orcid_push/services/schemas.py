@@ -47,19 +47,26 @@ class PreferencesSchema(Schema):
             raise ValidationError(_("give auto_sync and/or include_as_creator"))
 
 
+MAX_ID = 2**31 - 1
+"""The largest id or page number taken: PostgreSQL's ``integer`` columns end there,
+and a larger number would fail in the database instead of being refused here."""
+
+
 class UserArgsSchema(MultiDictSchema):
     """``?user_id=``: whose ORCID settings (oneself when absent).
 
     Other query arguments (cache busters) are ignored, as in InvenioRDM.
     """
 
-    user_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    user_id = fields.Integer(
+        load_default=None, validate=validate.Range(min=1, max=MAX_ID)
+    )
 
 
 class RecordsArgsSchema(UserArgsSchema):
     """``GET /user/orcid/records``: whose records, and which page of them."""
 
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_ID))
     size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 

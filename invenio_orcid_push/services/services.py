@@ -31,6 +31,7 @@ from .errors import (
     RecordNotFoundError,
     UserNotFoundError,
 )
+from .schemas import MAX_ID
 
 PLAN_ACTIONS = ACTIONS
 """The actions of a dry run, in the order they are reported."""
@@ -62,6 +63,8 @@ class OrcidPushService(OrcidServiceBase):
         loaded = self.config.user_args_schema().load(params or {})
         user_id = loaded["user_id"] or identity.id
         self.require_permission(identity, action, user_id=user_id)
+        if user_id != identity.id and db.session.get(User, user_id) is None:
+            raise UserNotFoundError(user_id)  # told only to those who may ask
         return user_id
 
     def read_link(self, identity, params=None):
@@ -146,7 +149,8 @@ class OrcidLedgerService(OrcidServiceBase):
         """A page of ledger rows matching the filters, newest change first."""
         self.require_permission(identity, "read_ledger")
         filters = self.config.ledger_args_schema().load(params or {})
-        page, size = max(filters["page"], 1), self.config.ledger_page_size
+        page = min(max(filters["page"], 1), MAX_ID)
+        size = self.config.ledger_page_size
         query = _ledger_query(filters)
         total = query.count()
         rows = (
@@ -215,7 +219,7 @@ class OrcidLedgerService(OrcidServiceBase):
         self.require_permission(identity, "resync")
         value = str(value)
         if value.isdigit():
-            user = db.session.get(User, int(value))
+            user = db.session.get(User, int(value)) if int(value) <= MAX_ID else None
         else:
             user = User.query.filter(
                 db.func.lower(User.email) == value.lower()
@@ -300,6 +304,8 @@ def _by_status(query, value):
 
 def _by_user(query, value):
     if value.isdigit():
+        if int(value) > MAX_ID:
+            return query.filter(db.false())
         return query.filter(OrcidWorkLedger.user_id == int(value))
     return query.join(User, User.id == OrcidWorkLedger.user_id).filter(
         db.func.lower(User.email) == value.lower()
