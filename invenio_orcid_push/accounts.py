@@ -12,12 +12,17 @@ from invenio_db import db
 from invenio_i18n import gettext as _
 from invenio_oauthclient import current_oauthclient
 from invenio_oauthclient.models import RemoteAccount
-from invenio_rdm_records.records.api import RDMParent
 
 from .client import OrcidError, revoke_token
 from .family import latest_version, owned_parents_query
 from .links import orcid_client_id, orcid_link_of
-from .models import LinkStatus, OrcidPushAccount, OrcidWorkLedger, SyncStatus
+from .models import (
+    LinkStatus,
+    OrcidPushAccount,
+    RecordsByOthers,
+    SyncStatus,
+)
+from .plan import records_by_others_of
 from .sync import withdraw_works
 from .tasks import push_record_to_orcid
 
@@ -75,54 +80,33 @@ def link_summary(user_id):
 
 
 def preferences_of(user_id):
-    """Sync preferences, with their defaults."""
+    """Sync preferences, with their defaults.
+
+    ``include_as_creator`` is the boolean of earlier versions, kept for API
+    clients: true when records by others are sent automatically.
+    """
     account = OrcidPushAccount.get(user_id)
+    by_others = records_by_others_of(account)
     return {
         "auto_sync": account.auto_sync if account else True,
-        "include_as_creator": account.include_as_creator if account else True,
+        "records_by_others": by_others,
+        "include_as_creator": by_others == RecordsByOthers.AUTOMATIC,
     }
 
 
-def update_preferences(user_id, auto_sync=None, include_as_creator=None):
+def update_preferences(
+    user_id, auto_sync=None, include_as_creator=None, records_by_others=None
+):
     """Change sync preferences (``None`` keeps a value)."""
     account = OrcidPushAccount.get_or_create(user_id)
     if auto_sync is not None:
         account.auto_sync = bool(auto_sync)
     if include_as_creator is not None:
         account.include_as_creator = bool(include_as_creator)
+    if records_by_others is not None:
+        account.records_by_others = records_by_others
     db.session.commit()
     return preferences_of(user_id)
-
-
-def records_of(user_id, page=1, size=20):
-    """The user's record families, newest first, with their ORCID status.
-
-    Returns ``(total, rows)``; each row has the latest version's id, title and
-    access, and the ledger row for the user's linked iD (if any).
-    """
-    link = orcid_link_of(user_id)
-    parents = owned_parents_query(user_id).order_by(RDMParent.model_cls.created.desc())
-    total = parents.count()
-    rows = []
-    for parent in parents.offset((page - 1) * size).limit(size):
-        latest = latest_version(parent.id)
-        if latest is None:
-            continue  # drafts only, never published
-        data = latest.json or {}
-        parent_pid = (parent.json or {}).get("id")
-        entry = OrcidWorkLedger.get(link.orcid, parent_pid) if link else None
-        status = getattr(latest.deletion_status, "value", latest.deletion_status)
-        rows.append(
-            {
-                "id": data.get("id"),
-                "parent_id": parent_pid,
-                "title": (data.get("metadata") or {}).get("title"),
-                "public": ((data.get("access") or {}).get("record") == "public")
-                and status in (None, "P"),
-                "orcid": orcid_status_words(entry, link),
-            }
-        )
-    return total, rows
 
 
 def _synced_words(entry):

@@ -108,3 +108,10 @@ ORCID_PUSH_PERMISSION_POLICY = (
 may see and change a link and its preferences, a record's ORCID status, the
 sync ledger, and run a resync. Subclass ``OrcidPushPermissionPolicy`` to
 change one action, e.g. ``can_sync_record``."""
+
+ORCID_PUSH_RECORDS_BY_OTHERS_DEFAULT = "ask"
+"""What happens, for a researcher who has not chosen, with public records
+deposited by someone else that list their linked iD: ``"automatic"`` (sent
+like their own), ``"ask"`` (each waits for their approval on the settings
+page) or ``"never"``. Researchers change it on the settings page or with
+``PUT /api/user/orcid`` (``records_by_others``)."""

@@ -89,6 +89,13 @@ def resolve_record(record_id):
         return None
 
 
+def owner_of(record_id):
+    """The user id of a record's depositor, ``None`` if unknown or the system's."""
+    record = resolve_record(record_id)
+    owned_by = record.parent.access.owned_by if record is not None else None
+    return user_id_of(owned_by.owner_id) if owned_by else None
+
+
 def is_showable(model):
     """Public metadata, and neither deleted nor marked for purge."""
     return is_showable_json(model.json, model.deletion_status)

@@ -43,6 +43,70 @@ class LinkStatus(enum.Enum):
     """ORCID answered 301/9007: the iD was deprecated in favour of another."""
 
 
+class RecordsByOthers:
+    """A researcher's choice for public records deposited by others that list them."""
+
+    AUTOMATIC = "automatic"
+    """Sent like their own records."""
+    ASK = "ask"
+    """Each waits for their approval (``awaiting-approval``)."""
+    NEVER = "never"
+    """Never sent (each can still be approved one by one)."""
+
+    CHOICES = (AUTOMATIC, ASK, NEVER)
+
+
+class Consent(enum.Enum):
+    """A researcher's decision about one record family that lists them."""
+
+    PENDING = "pending"
+    """Waiting for their decision; they were told (``notified_at``)."""
+    APPROVED = "approved"
+    DISMISSED = "dismissed"
+
+
+class OrcidPushConsent(db.Model, db.Timestamp):
+    """One user's decision about one record family that lists their linked iD.
+
+    A family deposited by someone else reaches a researcher who chose ``ask``
+    only once approved; a dismissed family is never sent (and is removed).
+    """
+
+    __tablename__ = "orcid_push_consent"
+
+    user_id = db.Column(
+        db.Integer,
+        db.ForeignKey("accounts_user.id", ondelete="CASCADE"),
+        primary_key=True,
+    )
+    parent_id = db.Column(db.String(255), primary_key=True)
+    """The family's ledger key (parent id, or record id in per-version mode)."""
+
+    decision = db.Column(
+        ChoiceType(Consent, impl=db.String(16)),
+        nullable=False,
+        default=Consent.PENDING,
+    )
+    notified_at = db.Column(db.UTCDateTime, nullable=True)
+    """When the user was told the family waits for them (once)."""
+
+    @classmethod
+    def decisions_for(cls, parent_id):
+        """``{user id: Consent}`` of a family."""
+        rows = cls.query.filter_by(parent_id=parent_id)
+        return {row.user_id: row.decision for row in rows}
+
+    @classmethod
+    def decide(cls, user_id, parent_id, decision):
+        """Record ``decision`` (the caller commits)."""
+        row = db.session.get(cls, (user_id, parent_id))
+        if row is None:
+            row = cls(user_id=user_id, parent_id=parent_id)
+            db.session.add(row)
+        row.decision = decision
+        return row
+
+
 class OrcidPushAccount(db.Model, db.Timestamp):
     """A user's ORCID push preferences and the health of their ORCID link.
 
@@ -64,8 +128,10 @@ class OrcidPushAccount(db.Model, db.Timestamp):
     auto_sync = db.Column(db.Boolean, nullable=False, default=True)
     """Push the user's public records automatically."""
 
-    include_as_creator = db.Column(db.Boolean, nullable=False, default=True)
-    """Also push records deposited by others that list the user's iD."""
+    records_by_others = db.Column(db.String(16), nullable=True)
+    """What happens with public records deposited by others that list the user's
+    linked iD: ``automatic``, ``ask`` or ``never`` (:class:`RecordsByOthers`);
+    ``None``: ``ORCID_PUSH_RECORDS_BY_OTHERS_DEFAULT``."""
 
     link_status = db.Column(
         ChoiceType(LinkStatus, impl=db.String(32)),
@@ -114,12 +180,22 @@ class OrcidPushAccount(db.Model, db.Timestamp):
             account = cls(
                 user_id=user_id,
                 auto_sync=True,
-                include_as_creator=True,
                 include_existing=False,
                 link_status=LinkStatus.ACTIVE,
             )
             db.session.add(account)
         return account
+
+    @property
+    def include_as_creator(self):
+        """The boolean of earlier versions: records by others sent automatically."""
+        return self.records_by_others == RecordsByOthers.AUTOMATIC
+
+    @include_as_creator.setter
+    def include_as_creator(self, value):
+        self.records_by_others = (
+            RecordsByOthers.AUTOMATIC if value else RecordsByOthers.NEVER
+        )
 
     def usable_for(self, orcid):
         """Whether pushes to ``orcid`` may be attempted through this link."""

@@ -14,7 +14,8 @@ from invenio_records_permissions.generators import (
 )
 from invenio_records_permissions.policies import BasePermissionPolicy
 
-from .family import user_id_of
+from .family import orcid_ids_in, user_id_of
+from .plan import orcid_holders
 
 
 class RecordOwner(Generator):
@@ -37,6 +38,18 @@ class LinkOwner(Generator):
     def needs(self, user_id=None, **kwargs):
         """That user's need."""
         return [UserNeed(int(user_id))] if user_id is not None else []
+
+
+class ListedResearcher(Generator):
+    """Users whose own linked ORCID iD the record lists among its creators or
+    contributors: they decide whether it goes on their ORCID record."""
+
+    def needs(self, record=None, **kwargs):
+        """The user needs of those researchers."""
+        if not hasattr(record, "get"):  # no record, or no metadata to read
+            return []
+        holders = orcid_holders(orcid_ids_in(record))
+        return [UserNeed(user_id) for user_id in sorted(set(holders.values()))]
 
 
 PEOPLE = [AuthenticatedUser(), SystemProcess()]
@@ -63,7 +76,11 @@ class OrcidPushPermissionPolicy(BasePermissionPolicy):
 
     # One record: its depositor, or an admin.
     can_read_record_status = [RecordOwner(), *ADMINS]
-    can_sync_record = [RecordOwner(), *ADMINS]
+    # Send or dismiss a record: its depositor and the researchers it lists,
+    # each for their own ORCID record (``act_for_user``), or an admin.
+    can_sync_record = [RecordOwner(), ListedResearcher(), *ADMINS]
+    can_dismiss_record = [RecordOwner(), ListedResearcher(), *ADMINS]
+    can_act_for_user = [LinkOwner(), *ADMINS]
 
     # The whole ledger and bulk operations: admins and the system.
     can_read_ledger = ADMINS

@@ -17,7 +17,14 @@ from invenio_accounts.models import UserIdentity
 
 from .family import RecordFamily, aware, orcid_ids_in, owner_id_of, resolve_family
 from .links import OrcidLink, orcid_link_of
-from .models import OrcidPushAccount, OrcidWorkLedger, SyncStatus
+from .models import (
+    Consent,
+    OrcidPushAccount,
+    OrcidPushConsent,
+    OrcidWorkLedger,
+    RecordsByOthers,
+    SyncStatus,
+)
 from .work import WorkConversionError, WorkOptions, work_from_record
 
 CREATED, UPDATED, DELETED, UNCHANGED, SKIPPED, WAITING, FAILED = (
@@ -104,14 +111,37 @@ def _account(user_id):
     return OrcidPushAccount.get(user_id) if user_id is not None else None
 
 
-def wants_pushes(link, as_creator):
-    """The researcher's preferences and their link's health allow a push."""
+def records_by_others_of(account):
+    """The user's choice for records deposited by others (the default if none)."""
+    choice = account.records_by_others if account is not None else None
+    return choice or current_app.config["ORCID_PUSH_RECORDS_BY_OTHERS_DEFAULT"]
+
+
+def link_usable(link):
+    """Automatic sync on, and ORCID still accepts the link."""
     account = _account(link.user_id)
-    if account is None:
-        return True
-    if not account.usable_for(link.orcid) or not account.auto_sync:
-        return False
-    return account.include_as_creator or not as_creator
+    return account is None or (account.usable_for(link.orcid) and account.auto_sync)
+
+
+def consent(link, as_creator, decision=None):
+    """``SHOW``, ``HIDE`` or ``ASK``: does this researcher agree to show the family?
+
+    Their own deposit needs no approval; someone else's follows their choice
+    (``records_by_others``) unless they decided about this very family.
+    """
+    if decision == Consent.DISMISSED or not link_usable(link):
+        return HIDE
+    if not as_creator or decision == Consent.APPROVED:
+        return SHOW
+    return _BY_CHOICE[records_by_others_of(_account(link.user_id))]
+
+
+SHOW, HIDE, ASK = "show", "hide", "ask"
+_BY_CHOICE = {
+    RecordsByOthers.AUTOMATIC: SHOW,
+    RecordsByOthers.ASK: ASK,
+    RecordsByOthers.NEVER: HIDE,
+}
 
 
 def _opened(link, family, managed, force):
@@ -153,24 +183,41 @@ def candidates(record, holders):
     return found + [(user_id, True) for user_id in sorted(others)]
 
 
-def recipients(record, family=None, managed=(), force=False):
-    """``{orcid: link}`` of the ORCID records that should show ``record``.
+@dataclass
+class Recipients:
+    """Who should show a family, and who is asked first."""
+
+    wanted: dict = field(default_factory=dict)
+    """``{orcid: link}`` of the ORCID records that should show it."""
+    awaiting: dict = field(default_factory=dict)
+    """``{user id: link}`` of researchers whose approval it waits for."""
+
+
+def recipients(record, family=None, managed=(), force_for=None, decisions=None):
+    """The ORCID records that should show ``record``, and who must approve first.
 
     An iD typed into the metadata reaches an ORCID record only through its
     owner's own link. With ``family``, records published before a link was
     made are left out unless ``managed`` already (iDs with a ledger row),
-    forced, or the researcher asked for existing records.
+    asked for by that very user (``force_for``: their "sync now"), or the
+    researcher asked for existing records. ``decisions``: ``{user id: Consent}``.
     """
     family = family or RecordFamily(key="")
+    decisions = decisions or {}
     listed = orcid_ids_in(record)
-    wanted = {}
+    found = Recipients()
     for user_id, as_creator in candidates(record, orcid_holders(listed)):
         link = orcid_link_of(user_id)
         if link is None or (as_creator and link.orcid not in listed):
             continue
-        if wants_pushes(link, as_creator) and _opened(link, family, managed, force):
-            wanted.setdefault(link.orcid, link)
-    return wanted
+        if not _opened(link, family, managed, user_id == force_for):
+            continue
+        agreed = consent(link, as_creator, decisions.get(user_id))
+        if agreed == SHOW:
+            found.wanted.setdefault(link.orcid, link)
+        elif agreed == ASK:
+            found.awaiting[user_id] = link
+    return found
 
 
 # -- The plan -------------------------------------------------------------------------
@@ -178,10 +225,15 @@ def recipients(record, family=None, managed=(), force=False):
 
 @dataclass(frozen=True)
 class Target:
-    """One ORCID record the plan concerns, through whose link, shown or not."""
+    """One ORCID record the plan concerns, through whose link, shown or not.
+
+    ``force``: the action is that researcher's own "sync now" / "send again",
+    which may put back a work they deleted on ORCID; never anyone else's.
+    """
 
     link: OrcidLink
     show: bool
+    force: bool = False
 
 
 @dataclass(frozen=True)
@@ -214,8 +266,9 @@ class FamilyPlan:
     """``{orcid: Target}``, sorted by iD."""
     work: object = None
     invalid_reason: Optional[str] = None
-    force: bool = False
     recreate_deleted: bool = False
+    awaiting: dict = field(default_factory=dict)
+    """``{user id: link}`` of researchers asked to approve (nothing is sent)."""
 
     @property
     def waiting_for_doi(self):
@@ -229,11 +282,12 @@ class FamilyPlan:
 
     def decide(self, orcid, entry):
         """The action for one target, given its (freshly read) ledger row."""
+        target = self.targets[orcid]
         return decide(
             entry,
-            self.targets[orcid].show,
+            target.show,
             self.payload_hash,
-            force=self.force,
+            force=target.force,
             recreate_deleted=self.recreate_deleted,
             doi_pending=self.family.doi_pending,
         )
@@ -253,24 +307,27 @@ def _convert(record, options):
         return None, str(exc)
 
 
-def _removal_targets(entries, wanted):
+def _removal_targets(entries, wanted, decisions):
     """Rows no longer wanted, removable through the link that created them.
 
-    An opted-out researcher's existing works are left alone (no call at all).
+    An opted-out researcher's existing works are left alone (no call at all),
+    unless they dismissed this family.
     """
     targets = {}
     for orcid, entry in entries.items():
-        if orcid in wanted:
+        link = orcid_link_of(entry.user_id) if orcid not in wanted else None
+        if link is None or link.orcid != orcid:
             continue
-        link = orcid_link_of(entry.user_id)
-        if link and link.orcid == orcid and wants_pushes(link, as_creator=False):
+        dismissed = decisions.get(link.user_id) == Consent.DISMISSED
+        if dismissed or link_usable(link):
             targets[orcid] = Target(link, show=False)
     return targets
 
 
-def plan_family(record_id, force=False, withdraw=None, settings=None):
+def plan_family(record_id, force_for=None, withdraw=None, settings=None):
     """Read everything the decision depends on and plan each ORCID record.
 
+    ``force_for`` (a user id): the plan is that user's own "sync now".
     ``withdraw`` (a link): plan only that ORCID record, and without the
     family (its owner disconnects and asked to remove their works).
     """
@@ -278,18 +335,21 @@ def plan_family(record_id, force=False, withdraw=None, settings=None):
     family = resolve_family(record_id, per_version=settings.work_options.per_version)
     entries = ledger_rows(family.key)
     work, invalid_reason = _convert(family.record, settings.work_options)
-    plan = FamilyPlan(
-        family, {}, work, invalid_reason, force, settings.recreate_deleted
-    )
+    plan = FamilyPlan(family, {}, work, invalid_reason, settings.recreate_deleted)
     if withdraw is not None:
         plan.targets = {withdraw.orcid: Target(withdraw, show=False)}
         return plan, entries
-    wanted = {}
+    decisions = OrcidPushConsent.decisions_for(family.key)
+    found = Recipients()
     if family.record is not None:
-        wanted = recipients(family.record, family, set(entries), force)
-    targets = {orcid: Target(link, show=True) for orcid, link in wanted.items()}
-    targets.update(_removal_targets(entries, wanted))
+        found = recipients(family.record, family, set(entries), force_for, decisions)
+    targets = {
+        orcid: Target(link, True, link.user_id == force_for)
+        for orcid, link in found.wanted.items()
+    }
+    targets.update(_removal_targets(entries, found.wanted, decisions))
     plan.targets = dict(sorted(targets.items()))
+    plan.awaiting = found.awaiting
     return plan, entries
 
 
@@ -298,7 +358,7 @@ def ledger_rows(key):
     return {e.orcid: e for e in OrcidWorkLedger.query.filter_by(parent_id=key)}
 
 
-def plan_record(record_id, force=False):
+def plan_record(record_id, force_for=None):
     """What ``sync.sync_record`` would do, without calling ORCID: ``{orcid: action}``."""
-    plan, entries = plan_family(record_id, force=force)
+    plan, entries = plan_family(record_id, force_for=force_for)
     return plan.actions(entries)

@@ -285,7 +285,7 @@ CHUNK_SIZE = 500
 """Records checked together by :func:`unchanged_among` in a resync."""
 
 
-def resync_inline(record_ids, force=False, full=False, chunk_size=None, retry=None):
+def resync_inline(record_ids, full=False, chunk_size=None, retry=None):
     """Sync each record now, the same way as publishing does.
 
     With ``full=False`` versions that need no look (:func:`unchanged_among`)
@@ -300,26 +300,26 @@ def resync_inline(record_ids, force=False, full=False, chunk_size=None, retry=No
     for record_id in record_ids:
         chunk.append(record_id)
         if len(chunk) >= chunk_size:
-            counts.update(_resync_chunk(chunk, force, full, retry))
+            counts.update(_resync_chunk(chunk, full, retry))
             chunk = []
     if chunk:
-        counts.update(_resync_chunk(chunk, force, full, retry))
+        counts.update(_resync_chunk(chunk, full, retry))
     return counts
 
 
-def _resync_chunk(record_ids, force, full, retry):
+def _resync_chunk(record_ids, full, retry):
     counts = Counter()
-    skip = set() if full or force else unchanged_among(record_ids)
+    skip = set() if full else unchanged_among(record_ids)
     counts[UNCHANGED] += len(skip & set(record_ids))
     for record_id in record_ids:
         if record_id not in skip:
-            counts.update(_resync_one(record_id, force, retry))
+            counts.update(_resync_one(record_id, retry))
     return counts
 
 
-def _resync_one(record_id, force, retry):
+def _resync_one(record_id, retry):
     try:
-        report = sync_record(record_id, force=force)
+        report = sync_record(record_id)
     except Exception:  # one bad record must not stop the run
         db.session.rollback()
         logger.exception("ORCID resync of %s failed", record_id)

@@ -26,13 +26,15 @@ from .client import (
 from .links import orcid_client_id, orcid_link_of
 from .locks import LockUnavailable, orcid_write_lock
 from .models import (
+    Consent,
     LinkStatus,
     OrcidCallLog,
     OrcidPushAccount,
+    OrcidPushConsent,
     OrcidWorkLedger,
     SyncStatus,
 )
-from .notifications import notify_link_problem
+from .notifications import notify_awaiting_approval, notify_link_problem
 from .plan import (
     CREATED,
     DELETED,
@@ -82,16 +84,18 @@ class _Run:
     report: SyncReport
 
 
-def sync_record(record_id, attempt=0, force=False, withdraw=None):
+def sync_record(record_id, attempt=0, force_for=None, withdraw=None):
     """Bring every ORCID record concerned by a record's family up to date.
 
     Never raises for an ORCID failure: the ledger row records it. ``attempt``
     counts earlier tries (the last allowed one records failures as given up).
-    ``force`` sends a work again even where the researcher had deleted it;
+    ``force_for`` (a user id) is that user's own "sync now": it may send to
+    their ORCID record a work they had deleted there, or an older record;
     ``withdraw`` (a link) removes the family from that ORCID record only.
     """
     config = current_app.config
-    plan, _ = plan_family(record_id, force=force, withdraw=withdraw)
+    plan, _ = plan_family(record_id, force_for=force_for, withdraw=withdraw)
+    _ask_approval(plan)
     db.session.commit()
     report = SyncReport(waiting_for_doi=plan.waiting_for_doi and withdraw is None)
     run = _Run(
@@ -103,6 +107,18 @@ def sync_record(record_id, attempt=0, force=False, withdraw=None):
     for orcid in plan.targets:
         report.actions[orcid] = _sync_target(run, orcid)
     return report
+
+
+def _ask_approval(plan):
+    """Researchers asked to approve the family are told once (a pending decision)."""
+    key = plan.family.key
+    decisions = OrcidPushConsent.decisions_for(key) if plan.awaiting else {}
+    asked = [user_id for user_id in plan.awaiting if user_id not in decisions]
+    for user_id in asked:
+        OrcidPushConsent.decide(user_id, key, Consent.PENDING)
+    if asked:
+        db.session.flush()
+        notify_awaiting_approval(asked)
 
 
 def _sync_target(run, orcid):
@@ -180,7 +196,8 @@ def _skip(run, entry, link):
     """A work that cannot be made is marked invalid; a researcher's deletion stays."""
     plan = run.plan
     deleted_on_orcid = entry.status == SyncStatus.REMOVED_BY_RESEARCHER
-    respected = deleted_on_orcid and not (plan.force or plan.recreate_deleted)
+    forced = plan.targets[link.orcid].force
+    respected = deleted_on_orcid and not (forced or plan.recreate_deleted)
     if plan.work is None and not respected:
         entry.mark_invalid(plan.invalid_reason)
     return SKIPPED
@@ -225,7 +242,7 @@ def _update(run, client, entry, link):
     try:
         client.update_work(link.orcid, entry.put_code, work.to_xml(entry.put_code))
     except OrcidNotFoundError:
-        if run.plan.force or run.plan.recreate_deleted:
+        if run.plan.targets[link.orcid].force or run.plan.recreate_deleted:
             entry.put_code = None
             return None
         entry.mark_removed(by_researcher=True)

@@ -8,6 +8,7 @@ from celery import shared_task
 from flask import current_app
 from invenio_db import db
 
+from .family import owner_of
 from .models import OrcidCallLog
 from .resync import resync_inline
 from .sync import sync_record
@@ -27,7 +28,7 @@ def backoff_delay(attempt):
 
 
 @shared_task(ignore_result=True)
-def push_record_to_orcid(record_id, force=False, attempt=0):
+def push_record_to_orcid(record_id, force=False, attempt=0, force_for=None):
     """Bring the ORCID records that should show a record's family up to date.
 
     Retries with backoff while ORCID is unavailable and waits while the DOI is
@@ -35,12 +36,16 @@ def push_record_to_orcid(record_id, force=False, attempt=0):
     leaving the reason in the ledger for a later resync.
 
     The attempt travels as an argument: with Flask-CeleryExt's task class
-    ``self.request.retries`` is not reliable.
+    ``self.request.retries`` is not reliable. ``force_for`` (a user id) is that
+    user's own "sync now"; ``force=True`` (messages queued by earlier versions)
+    is the depositor's.
     """
-    report = sync_record(record_id, attempt=attempt, force=force)
+    if force and force_for is None:
+        force_for = owner_of(record_id)
+    report = sync_record(record_id, attempt=attempt, force_for=force_for)
     countdown = _next_try(report, attempt, current_app.config)
     if countdown is not None:
-        _again(record_id, force, attempt, countdown)
+        _again(record_id, force_for, attempt, countdown)
     elif report.waiting_for_doi:
         logger.warning("Record %s: DOI still not registered, not pushed.", record_id)
 
@@ -58,10 +63,10 @@ def _next_try(report, attempt, config):
     return None
 
 
-def _again(record_id, force, attempt, countdown):
+def _again(record_id, force_for, attempt, countdown):
     push_record_to_orcid.apply_async(
         args=(record_id,),
-        kwargs={"force": force, "attempt": attempt + 1},
+        kwargs={"force_for": force_for, "attempt": attempt + 1},
         countdown=countdown,
     )
 

@@ -73,13 +73,10 @@ def settings_preferences():
     form = PreferencesForm()
     if not form.validate_on_submit():
         return _bad_form(form)
-    current_orcid_push_service.update_preferences(
-        g.identity,
-        {
-            "auto_sync": form.auto_sync.data,
-            "include_as_creator": form.include_as_creator.data,
-        },
-    )
+    changes = {"auto_sync": form.auto_sync.data}
+    if form.records_by_others.data:  # a radio not sent keeps the choice
+        changes["records_by_others"] = form.records_by_others.data
+    current_orcid_push_service.update_preferences(g.identity, changes)
     flash(_("Your ORCID preferences were saved."), "success")
     return _settings()
 
@@ -105,6 +102,17 @@ def settings_sync_record(pid_value):
         return _bad_form(form)
     current_orcid_push_service.request_sync(g.identity, pid_value)
     flash(_("The record is being sent to ORCID."), "success")
+    return _settings()
+
+
+@login_required
+def settings_dismiss_record(pid_value):
+    """ "Dismiss": never send this record to my ORCID record."""
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return _bad_form(form)
+    current_orcid_push_service.dismiss(g.identity, pid_value)
+    flash(_("The record will not be sent to your ORCID record."), "success")
     return _settings()
 
 
@@ -158,6 +166,7 @@ _ACTIONS = (
     ("/preferences", settings_preferences, "preferences"),
     ("/send-existing", settings_send_existing, "send_existing"),
     ("/records/<pid_value>/sync", settings_sync_record, "sync_record"),
+    ("/records/<pid_value>/dismiss", settings_dismiss_record, "dismiss_record"),
     ("/disconnect", settings_disconnect, "disconnect"),
 )
 """The settings page's forms: each changes something, so each is a POST."""

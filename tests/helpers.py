@@ -211,6 +211,16 @@ def link_new_researcher(
     return researcher.orcid
 
 
+def receive_records_by_others(user, choice="automatic"):
+    """The user's choice for records deposited by others that list them."""
+    from invenio_db import db
+
+    from invenio_orcid_push.models import OrcidPushAccount
+
+    OrcidPushAccount.get_or_create(user.id).records_by_others = choice
+    db.session.commit()
+
+
 def with_datacite(app_config, datacite):
     """``app_config`` minting DOIs at a DataCite simulator, as an instance would."""
     from invenio_orcid_push.datacite import datacite_settings

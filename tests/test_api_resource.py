@@ -188,7 +188,11 @@ def test_sync_now_is_accepted_with_202(logged_in, researcher):
     record = researcher[2]
     response = client.post(f"/api/user/orcid/records/{record.id}/sync", headers=headers)
     assert response.status_code == 202
-    assert response.json == {"record": record.id, "message": "Sync requested."}
+    assert response.json == {
+        "record": record.id,
+        "user_id": researcher[0].id,
+        "message": "Sync requested.",
+    }
 
 
 # -- Personal access tokens ---------------------------------------------------------
@@ -209,9 +213,10 @@ def test_a_personal_access_token_reads_and_changes_the_settings(client, research
     assert changed.status_code == 200
     assert changed.json["preferences"] == {
         "auto_sync": True,
+        "records_by_others": "never",
         "include_as_creator": False,
     }
-    assert OrcidPushAccount.get(user.id).include_as_creator is False
+    assert OrcidPushAccount.get(user.id).records_by_others == "never"
     assert records.json["hits"]["total"] == 1
     assert [hit["orcid"] for hit in status.json["hits"]["hits"]] == [orcid]
 

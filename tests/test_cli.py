@@ -198,6 +198,7 @@ def test_a_quick_resync_sees_a_co_creator_who_linked_orcid_since(
         orcid_api_client.client_id,
     )
     OrcidPushAccount.get_or_create(colleague.id).include_existing = True
+    OrcidPushAccount.get_or_create(colleague.id).records_by_others = "automatic"
     db.session.commit()
 
     run("resync", "--record", record.id)

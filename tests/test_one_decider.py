@@ -24,7 +24,7 @@ from invenio_orcid_push.plan import (
 from invenio_orcid_push.resync import resync_inline, unchanged_among
 from invenio_orcid_push.sync import sync_record
 
-from helpers import person, record_data, with_datacite
+from helpers import person, receive_records_by_others, record_data, with_datacite
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +43,8 @@ def varied(app, make_user, link_orcid, depositor_of, orcid_simulator, datacite):
     ada, bob, cy, dee, eve = (make_user() for _ in range(5))
     depositor = depositor_of(ada)
     orcid = {user: link_orcid(user) for user in (ada, bob, cy, dee)}
+    for co_creator in (bob, cy):
+        receive_records_by_others(co_creator, "automatic")
     ids = {}
 
     def publish(name, who=depositor, **metadata):

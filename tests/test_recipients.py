@@ -5,7 +5,7 @@ from invenio_db import db
 
 from invenio_orcid_push.models import OrcidPushAccount, OrcidWorkLedger
 
-from helpers import person, record_data
+from helpers import person, receive_records_by_others, record_data
 
 
 def creators(*people):
@@ -16,12 +16,14 @@ def creators(*people):
 def team(make_user, link_orcid, depositor_of):
     """A depositor and a colleague, both with linked ORCID iDs."""
     depositor, colleague = make_user(), make_user()
-    return {
+    team = {
         "depositor": depositor_of(depositor),
         "depositor_orcid": link_orcid(depositor, name="Josiah Carberry"),
         "colleague": colleague,
         "colleague_orcid": link_orcid(colleague, name="Ada Lovelace"),
     }
+    receive_records_by_others(colleague, "automatic")
+    return team
 
 
 def test_a_linked_co_creator_also_gets_the_work(team, orcid_simulator):

@@ -87,7 +87,7 @@ def test_preferences_are_saved_from_the_form(client, researcher):
 
     assert response.status_code == 302
     account = OrcidPushAccount.get(user.id)
-    assert (account.auto_sync, account.include_as_creator) == (False, False)
+    assert (account.auto_sync, account.records_by_others) == (False, None)
 
 
 def test_sync_now_sends_an_old_record(
@@ -242,7 +242,11 @@ def test_api_shows_the_owner_their_link_and_records(client, researcher):
     records = client.get("/api/user/orcid/records").json
 
     assert link["orcid"] == orcid and link["linked"] is True
-    assert link["preferences"] == {"auto_sync": True, "include_as_creator": True}
+    assert link["preferences"] == {
+        "auto_sync": True,
+        "records_by_others": "ask",
+        "include_as_creator": False,
+    }
     (row,) = records["hits"]["hits"]
     assert (row["id"], row["orcid"]["state"]) == (record.id, "synced")
 

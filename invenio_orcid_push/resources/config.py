@@ -60,6 +60,7 @@ class OrcidPushResourceConfig(ResourceConfig, ConfiguratorMixin):
         "link": "/user/orcid",
         "records": "/user/orcid/records",
         "sync": "/user/orcid/records/<pid_value>/sync",
+        "dismiss": "/user/orcid/records/<pid_value>/dismiss",
     }
 
     request_view_args = {"pid_value": ma.fields.String()}

@@ -40,6 +40,7 @@ class OrcidPushResource(Resource):
             route("PUT", routes["link"], self.update_preferences),
             route("GET", routes["records"], self.list_records),
             route("POST", routes["sync"], self.sync_record),
+            route("POST", routes["dismiss"], self.dismiss_record),
         ]
 
     @request_view_args
@@ -72,9 +73,21 @@ class OrcidPushResource(Resource):
         return self.service.list_records(g.identity, resource_requestctx.args), 200
 
     @request_view_args
+    @request_user_args
     @response_handler()
     def sync_record(self):
-        """``POST /user/orcid/records/<id>/sync``: send this record to ORCID now."""
+        """``POST /user/orcid/records/<id>/sync``: send (approve) this record now."""
         record_id = resource_requestctx.view_args["pid_value"]
-        self.service.request_sync(g.identity, record_id)
-        return {"record": record_id, "message": str(_("Sync requested."))}, 202
+        done = self.service.request_sync(
+            g.identity, record_id, resource_requestctx.args
+        )
+        return {**done, "message": str(_("Sync requested."))}, 202
+
+    @request_view_args
+    @request_user_args
+    @response_handler()
+    def dismiss_record(self):
+        """``POST /user/orcid/records/<id>/dismiss``: never send this record."""
+        record_id = resource_requestctx.view_args["pid_value"]
+        done = self.service.dismiss(g.identity, record_id, resource_requestctx.args)
+        return {**done, "message": str(_("Dismissed."))}, 200

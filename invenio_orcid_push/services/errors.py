@@ -6,7 +6,16 @@ from invenio_records_resources.services.errors import PermissionDeniedError
 DENIED_MESSAGES = {
     "use": _("Log in to use your ORCID settings."),
     "read_record_status": _("Only the record's owner and administrators can see this."),
-    "sync_record": _("Only the record's owner and administrators can do this."),
+    "sync_record": _(
+        "Only the record's owner, the researchers it lists and administrators "
+        "can do this."
+    ),
+    "dismiss_record": _(
+        "Only the record's owner, the researchers it lists and administrators "
+        "can do this."
+    ),
+    "act_for_user": _("You can only decide for your own ORCID record."),
+    "not_listed": _("This record neither is yours nor lists your ORCID iD."),
     "read_link": _("You can only see your own ORCID settings."),
     "update_preferences": _("You can only change your own ORCID settings."),
     "list_records": _("You can only see your own ORCID settings."),

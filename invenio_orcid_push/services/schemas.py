@@ -15,6 +15,8 @@ from marshmallow import (
     validates_schema,
 )
 
+from ..models import RecordsByOthers
+
 
 class StrictBoolean(fields.Boolean):
     """JSON ``true`` or ``false`` only: ``"no"`` or ``0`` would be guesses."""
@@ -38,13 +40,22 @@ class PreferencesSchema(Schema):
     error_messages = {"unknown": _("unknown field")}
 
     auto_sync = StrictBoolean()
+    records_by_others = fields.String(
+        validate=validate.OneOf(
+            RecordsByOthers.CHOICES,
+            error=_("must be one of: automatic, ask, never"),
+        )
+    )
     include_as_creator = StrictBoolean()
+    """Earlier versions' boolean: true is ``automatic``, false ``never``."""
 
     @validates_schema
     def something_to_change(self, data, **kwargs):
         """An empty object is a mistake, not a no-op."""
         if not data:
-            raise ValidationError(_("give auto_sync and/or include_as_creator"))
+            raise ValidationError(
+                _("give auto_sync, records_by_others and/or include_as_creator")
+            )
 
 
 MAX_ID = 2**31 - 1

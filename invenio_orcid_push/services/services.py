@@ -13,12 +13,14 @@ from invenio_accounts.models import User
 from invenio_db import db
 from invenio_records_resources.services.base import Service
 
-from .. import accounts
-from ..family import resolve_record
+from .. import accounts, listing
+from ..family import owner_of, resolve_record
 from ..models import (
+    Consent,
     LinkStatus,
     OrcidCallLog,
     OrcidPushAccount,
+    OrcidPushConsent,
     OrcidWorkLedger,
     SyncStatus,
 )
@@ -86,7 +88,7 @@ class OrcidPushService(OrcidServiceBase):
         user_id = loaded["user_id"] or identity.id
         self.require_permission(identity, "list_records", user_id=user_id)
         page, size = loaded["page"], loaded["size"]
-        total, rows = accounts.records_of(user_id, page=page, size=size)
+        total, rows = listing.records_of(user_id, page=page, size=size)
         return {"hits": {"hits": rows, "total": total}, "page": page, "size": size}
 
     def send_existing(self, identity, params=None):
@@ -112,11 +114,30 @@ class OrcidPushService(OrcidServiceBase):
             .order_by(OrcidWorkLedger.orcid)
             .all()
         )
-        hits = [self._ledger_hit(row) for row in rows]
+        admin = self.check_permission(identity, "read_ledger")
+        hits = [
+            (
+                self._ledger_hit(row)
+                if admin or row.user_id == identity.id
+                else self._presence_hit(row)
+            )
+            for row in rows
+        ]
         return {
             "record": record_id,
             "parent": parent_id,
             "hits": {"hits": hits, "total": len(hits)},
+        }
+
+    @staticmethod
+    def _presence_hit(row):
+        """What a depositor sees of a co-creator's row: on their ORCID record or
+        not; never their link's health, their choices or errors."""
+        host = current_app.config["ORCID_PUSH_ORCID_HOST"]
+        return {
+            "orcid": row.orcid,
+            "orcid_url": f"https://{host}/{row.orcid}",
+            "on_orcid": row.status == SyncStatus.SYNCED,
         }
 
     @staticmethod
@@ -126,6 +147,7 @@ class OrcidPushService(OrcidServiceBase):
             "orcid": row.orcid,
             "orcid_url": f"https://{host}/{row.orcid}",
             "status": row.status.value,
+            "on_orcid": row.status == SyncStatus.SYNCED,
             "put_code": row.put_code,
             "record_version": row.record_id,
             "synced_at": row.synced_at.isoformat() if row.synced_at else None,
@@ -133,13 +155,57 @@ class OrcidPushService(OrcidServiceBase):
             "last_error": row.last_error,
         }
 
-    def request_sync(self, identity, record_id):
-        """Push this record's family at once ("sync now"), even an old one."""
+    def _acting_for(self, identity, record, action, params):
+        """The user a record action is done for, once allowed: ``?user_id=``
+        (administrators), else the caller, else (an administrator's own call)
+        the depositor. Returns ``(user id, their role in the record)``."""
+        self.require_permission(identity, action, record=record)
+        loaded = self.config.user_args_schema().load(params or {})
+        user_id = loaded["user_id"] or identity.id
+        role = listing.role_of(user_id, record)
+        if role is None and loaded["user_id"] is None:
+            user_id = owner_of(record["id"])
+            role = listing.OWNER if user_id is not None else None
+        self.require_permission(identity, "act_for_user", user_id=user_id)
+        if role is None:
+            raise ActionDeniedError("not_listed")
+        return user_id, role
+
+    def request_sync(self, identity, record_id, params=None):
+        """ "Sync now" / approve: send the family to one user's ORCID record.
+
+        Only to the ORCID record of the user it is done for: a researcher's own
+        deletion on ORCID is undone only by them, and nobody else receives it
+        without having agreed. For a record deposited by someone else this is
+        the researcher's approval (and undoes a dismissal).
+        """
         self.require_permission(identity, "use")
         record = self._record(record_id)
-        self.require_permission(identity, "sync_record", record=record)
-        push_record_to_orcid.delay(record_id, force=True)
-        return {"record": record_id}
+        user_id, role = self._acting_for(identity, record, "sync_record", params)
+        if role != listing.OWNER or _decided(user_id, record):
+            self._decide(user_id, record, Consent.APPROVED)
+        push_record_to_orcid.delay(record_id, force_for=user_id)
+        return {"record": record_id, "user_id": user_id}
+
+    def dismiss(self, identity, record_id, params=None):
+        """Never send this family to the user's ORCID record (removed if there)."""
+        self.require_permission(identity, "use")
+        record = self._record(record_id)
+        user_id, _ = self._acting_for(identity, record, "dismiss_record", params)
+        self._decide(user_id, record, Consent.DISMISSED)
+        push_record_to_orcid.delay(record_id)
+        return {"record": record_id, "user_id": user_id}
+
+    @staticmethod
+    def _decide(user_id, record, decision):
+        OrcidPushConsent.decide(user_id, listing.family_key(record), decision)
+        db.session.commit()
+
+
+def _decided(user_id, record):
+    """Whether the user decided about this family before (a dismissal to undo)."""
+    key = (user_id, listing.family_key(record))
+    return db.session.get(OrcidPushConsent, key) is not None
 
 
 class OrcidLedgerService(OrcidServiceBase):
