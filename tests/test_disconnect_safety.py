@@ -1,6 +1,7 @@
 """Disconnecting without surprises (issue 11, point 6).
 
-Only a POST with a CSRF token revokes access at ORCID. Everything goes through
+Only a POST with a CSRF token revokes access at ORCID; nobody can remove
+their only way to sign in. Everything goes through
 the real app and the ORCID simulator, and checks what the researcher (or
 ORCID) sees: the token at ORCID, the link, the works, the page's message.
 """
@@ -8,9 +9,14 @@ ORCID) sees: the token at ORCID, the link, the works, the page's message.
 import html
 
 import pytest
+from invenio_access.permissions import system_identity
 from invenio_accounts.models import UserIdentity
 from invenio_accounts.testutils import login_user_via_session
+from invenio_db import db
 from invenio_oauthclient.models import RemoteAccount
+
+from invenio_orcid_push.proxies import current_orcid_push_service
+from invenio_orcid_push.services.errors import OnlySignInMethodError
 
 from helpers import record_data
 
@@ -87,3 +93,85 @@ def test_the_disconnect_form_still_revokes_and_unlinks(
     assert "ORCID is disconnected." in page
     assert token_of(orcid_simulator, orcid).revoked is True
     assert RemoteAccount.query.filter_by(user_id=user.id).count() == 0
+
+
+# -- Nobody locks themselves out -----------------------------------------------------
+
+
+def only_orcid(user):
+    """The user has no password: ORCID is their only way to sign in."""
+    user.password = None
+    db.session.commit()
+
+
+def test_an_orcid_only_user_is_refused_and_keeps_everything(
+    client, researcher, orcid_simulator
+):
+    user, orcid = researcher
+    only_orcid(user)
+    login_user_via_session(client, user=user)
+
+    response = client.post(
+        "/account/settings/orcid/disconnect", data={"remove_works": "y"}
+    )
+
+    page = shown(client, response)
+    assert "ORCID is your only way to sign in here" in page
+    assert "ORCID is disconnected." not in page
+    assert token_of(orcid_simulator, orcid).revoked is False
+    assert still_linked(user, orcid)
+    assert [w.work["title"] for w in orcid_simulator.state.works_of(orcid)] == [
+        "Already on ORCID"
+    ]
+
+
+def test_a_password_does_not_help_when_local_login_is_off(
+    app, client, researcher, orcid_simulator
+):
+    user, orcid = researcher
+    login_user_via_session(client, user=user)
+    app.config["ACCOUNTS_LOCAL_LOGIN_ENABLED"] = False
+    try:
+        response = client.post("/account/settings/orcid/disconnect", data={})
+    finally:
+        app.config["ACCOUNTS_LOCAL_LOGIN_ENABLED"] = True
+
+    assert "ORCID is your only way to sign in here" in shown(client, response)
+    assert token_of(orcid_simulator, orcid).revoked is False
+    assert still_linked(user, orcid)
+
+
+def test_another_linked_sign_in_account_is_a_way_in(
+    app, client, researcher, orcid_simulator
+):
+    user, orcid = researcher
+    only_orcid(user)
+    app.config["OAUTHCLIENT_REMOTE_APPS"]["other"] = {
+        "title": "Other",
+        "params": {"app_key": "OTHER_APP_CREDENTIALS"},
+    }
+    app.config["OTHER_APP_CREDENTIALS"] = {"consumer_key": "other-key"}
+    try:
+        RemoteAccount.create(user.id, "other-key", {})
+        db.session.commit()
+        login_user_via_session(client, user=user)
+        response = client.post("/account/settings/orcid/disconnect", data={})
+    finally:
+        del app.config["OAUTHCLIENT_REMOTE_APPS"]["other"]
+
+    assert "ORCID is disconnected." in shown(client, response)
+    assert token_of(orcid_simulator, orcid).revoked is True
+
+
+def test_the_service_refuses_with_the_reason(app, researcher, orcid_simulator):
+    user, orcid = researcher
+    only_orcid(user)
+
+    with pytest.raises(OnlySignInMethodError) as refused:
+        current_orcid_push_service.disconnect(
+            system_identity, params={"user_id": user.id}
+        )
+
+    assert "only way to sign in" in str(refused.value.description)
+    assert token_of(orcid_simulator, orcid).revoked is False
+    assert still_linked(user, orcid)
