@@ -109,16 +109,30 @@ def _record_grant(user_id, response):
     )
 
 
-def on_authorized(remote, response=None, account_info=None, **kwargs):
-    """Every ORCID authorization of a known iD: remember what ORCID granted.
+def _authorized_by_holder(identity):
+    """Whether the person authorizing now is the user who holds the iD.
 
-    Receiver of ``account_info_received``, connected by the extension.
+    Someone not logged in signs in with the iD and so becomes its holder. A
+    logged-in account authorizing an iD linked to *another* account is refused
+    by invenio-oauthclient ("already linked"); its grant and token are not the
+    holder's, so the holder's link must not look re-authorized.
+    """
+    if not current_user.is_authenticated:
+        return True
+    return str(current_user.get_id()) == str(identity.id_user)
+
+
+def on_authorized(remote, response=None, account_info=None, **kwargs):
+    """An ORCID authorization of a known iD by its holder: remember what ORCID granted.
+
+    Receiver of ``account_info_received``, connected by the extension. The
+    first link of an iD is recorded by ``on_first_link`` instead.
     """
     if not _is_ours(remote):
         return
     orcid = normalize_orcid((response or {}).get("orcid"))
     identity = UserIdentity.query.filter_by(method="orcid", id=orcid).one_or_none()
-    if identity is not None:
+    if identity is not None and _authorized_by_holder(identity):
         _record_grant(identity.id_user, response)
         db.session.commit()
 

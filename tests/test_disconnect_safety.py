@@ -1,7 +1,8 @@
 """Disconnecting without surprises (issue 11, point 6).
 
 Only a POST with a CSRF token revokes access at ORCID; nobody can remove
-their only way to sign in. Everything goes through
+their only way to sign in; a second account authorizing an iD already linked
+elsewhere leaves the first account's link as it was. Everything goes through
 the real app and the ORCID simulator, and checks what the researcher (or
 ORCID) sees: the token at ORCID, the link, the works, the page's message.
 """
@@ -13,8 +14,10 @@ from invenio_access.permissions import system_identity
 from invenio_accounts.models import UserIdentity
 from invenio_accounts.testutils import login_user_via_session
 from invenio_db import db
-from invenio_oauthclient.models import RemoteAccount
+from invenio_oauthclient.models import RemoteAccount, RemoteToken
+from test_settings import authorize_via_orcid
 
+from invenio_orcid_push.models import LinkStatus, OrcidPushAccount
 from invenio_orcid_push.proxies import current_orcid_push_service
 from invenio_orcid_push.services.errors import OnlySignInMethodError
 
@@ -175,3 +178,59 @@ def test_the_service_refuses_with_the_reason(app, researcher, orcid_simulator):
     assert "only way to sign in" in str(refused.value.description)
     assert token_of(orcid_simulator, orcid).revoked is False
     assert still_linked(user, orcid)
+
+
+# -- A second account authorizing an iD that is already linked ----------------------
+
+
+def link_state(user):
+    """What the settings page and the pushes go by, for ``user``."""
+    account = OrcidPushAccount.get(user.id)
+    token = RemoteToken.query.join(RemoteAccount).filter_by(user_id=user.id).one()
+    return {
+        "orcid": account.orcid,
+        "granted_scopes": account.granted_scopes,
+        "linked_at": account.linked_at,
+        "link_status": account.link_status,
+        "link_problem": account.link_problem,
+        "access_token": token.access_token,
+    }
+
+
+def test_a_second_account_authorizing_a_linked_id_leaves_the_first_alone(
+    client, make_user, orcid_simulator
+):
+    first, second = make_user(), make_user()
+    person = orcid_simulator.state.add_researcher(name="Shared iD")
+    login_user_via_session(client, user=first)
+    authorize_via_orcid(client, orcid_simulator, person.orcid)
+    account = OrcidPushAccount.get(first.id)
+    account.mark_link_problem(
+        person.orcid, LinkStatus.REVOKED, "ORCID says access was revoked."
+    )
+    account.granted_scopes = "/authenticate"
+    db.session.commit()
+    before = link_state(first)
+
+    login_user_via_session(client, user=second)
+    page = shown(client, authorize_via_orcid(client, orcid_simulator, person.orcid))
+
+    assert "already linked to another account" in page
+    db.session.expire_all()
+    assert link_state(first) == before
+    assert UserIdentity.query.filter_by(id_user=second.id).count() == 0
+    assert OrcidPushAccount.get(second.id) is None
+
+
+def test_the_holder_signing_in_with_orcid_records_the_new_grant(
+    client, make_user, link_orcid, orcid_simulator
+):
+    user = make_user()
+    orcid = link_orcid(user, scopes=("/authenticate",))
+    OrcidPushAccount.get_or_create(user.id).mark_authorized(orcid, "/authenticate")
+    db.session.commit()
+
+    authorize_via_orcid(client, orcid_simulator, orcid)  # not logged in: signs in
+
+    db.session.expire_all()
+    assert OrcidPushAccount.get(user.id).can_update_orcid is True
