@@ -161,6 +161,7 @@ def test_another_linked_sign_in_account_is_a_way_in(
         response = client.post("/account/settings/orcid/disconnect", data={})
     finally:
         del app.config["OAUTHCLIENT_REMOTE_APPS"]["other"]
+        del app.config["OTHER_APP_CREDENTIALS"]
 
     assert "ORCID is disconnected." in shown(client, response)
     assert token_of(orcid_simulator, orcid).revoked is True
