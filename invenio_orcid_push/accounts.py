@@ -7,7 +7,7 @@ permissions first and load the input.
 import logging
 
 from flask import current_app
-from invenio_accounts.models import UserIdentity
+from invenio_accounts.models import User, UserIdentity
 from invenio_db import db
 from invenio_i18n import gettext as _
 from invenio_oauthclient import current_oauthclient
@@ -220,6 +220,46 @@ def revoke_orcid_access(user_id, remote_app=None):
 def remove_works_from_orcid(user_id):
     """Delete from ORCID every work this repository created for the user. Returns a count."""
     return withdraw_works(user_id)
+
+
+def _sign_in_client_ids(config):
+    """Client ids of the remote apps people can sign in with (shown, not link-only).
+
+    As invenio-oauthclient counts them for "Linked accounts" (app names too,
+    which old links used as client id).
+    """
+    client_ids = set()
+    for name, remote_app in config.get("OAUTHCLIENT_REMOTE_APPS", {}).items():
+        if remote_app.get("hide", False) or remote_app.get("link_only", False):
+            continue
+        credentials = config.get(remote_app.get("params", {}).get("app_key")) or {}
+        client_ids.update({name, credentials.get("consumer_key")})
+    return client_ids
+
+
+def orcid_is_only_sign_in(user_id):
+    """Whether unlinking ORCID would leave the user no way to sign in.
+
+    The check invenio-oauthclient makes before its own disconnect
+    (``require_more_than_one_external_account`` and the "Linked accounts"
+    page): a local password with local login enabled, or another linked
+    account of an app people can sign in with, is a way in. A link-only ORCID
+    app never was one.
+    """
+    user = db.session.get(User, user_id)
+    config = current_app.config
+    client_id = orcid_client_id()
+    if user is None or RemoteAccount.get(user_id, client_id) is None:
+        return False
+    if config.get("ACCOUNTS_LOCAL_LOGIN_ENABLED", True) and user.password is not None:
+        return False
+    sign_in = _sign_in_client_ids(config)
+    others = RemoteAccount.query.filter(
+        RemoteAccount.user_id == user_id, RemoteAccount.client_id != client_id
+    )
+    return client_id in sign_in and not any(
+        account.client_id in sign_in for account in others
+    )
 
 
 def disconnect_orcid(user_id, remove_works=False):

@@ -15,11 +15,12 @@ so a link made with ``/authenticate`` only is recognised and can be upgraded.
 
 import copy
 
-from flask import current_app
+from flask import current_app, flash, redirect, url_for
 from flask_login import current_user
 from flask_oauthlib.client import OAuthRemoteApp
 from invenio_accounts.models import UserIdentity
 from invenio_db import db
+from invenio_i18n import gettext as _
 from invenio_oauthclient.contrib import orcid as stock_orcid
 
 from .identifiers import normalize_orcid
@@ -72,14 +73,23 @@ REMOTE_SANDBOX_APP = _remote_app(
 
 
 def disconnect_handler(remote, *args, **kwargs):
-    """Unlink from "Linked accounts": revoke the token at ORCID, then unlink."""
-    # Imported when used: invenio.cfg imports this module for REMOTE_APP, before
-    # any application (and the record stack accounts needs) exists.
-    from .accounts import revoke_orcid_access
+    """``/oauth/disconnect/orcid/`` ("Linked accounts"): send people to the settings page.
 
-    if current_user.is_authenticated:
-        revoke_orcid_access(current_user.id, remote_app=remote.name)
-    return stock_orcid.disconnect_handler(remote, *args, **kwargs)
+    invenio-oauthclient routes this as a plain GET without a CSRF token, so any
+    link or image on any page could make a logged-in browser follow it. Revoking
+    access at ORCID and unlinking therefore happen only through the settings
+    page's Disconnect form (a POST with a CSRF token, which also refuses to
+    remove someone's only way to sign in); this handler changes nothing.
+    """
+    flash(
+        _(
+            "To disconnect ORCID, use the Disconnect button below: it revokes this "
+            "repository's access to your ORCID record and can remove the works it "
+            "added."
+        ),
+        "info",
+    )
+    return redirect(url_for("invenio_orcid_push_settings.index"))
 
 
 def _is_ours(remote):
@@ -99,16 +109,30 @@ def _record_grant(user_id, response):
     )
 
 
-def on_authorized(remote, response=None, account_info=None, **kwargs):
-    """Every ORCID authorization of a known iD: remember what ORCID granted.
+def _authorized_by_holder(identity):
+    """Whether the person authorizing now is the user who holds the iD.
 
-    Receiver of ``account_info_received``, connected by the extension.
+    Someone not logged in signs in with the iD and so becomes its holder. A
+    logged-in account authorizing an iD linked to *another* account is refused
+    by invenio-oauthclient ("already linked"); its grant and token are not the
+    holder's, so the holder's link must not look re-authorized.
+    """
+    if not current_user.is_authenticated:
+        return True
+    return str(current_user.get_id()) == str(identity.id_user)
+
+
+def on_authorized(remote, response=None, account_info=None, **kwargs):
+    """An ORCID authorization of a known iD by its holder: remember what ORCID granted.
+
+    Receiver of ``account_info_received``, connected by the extension. The
+    first link of an iD is recorded by ``on_first_link`` instead.
     """
     if not _is_ours(remote):
         return
     orcid = normalize_orcid((response or {}).get("orcid"))
     identity = UserIdentity.query.filter_by(method="orcid", id=orcid).one_or_none()
-    if identity is not None:
+    if identity is not None and _authorized_by_holder(identity):
         _record_grant(identity.id_user, response)
         db.session.commit()
 

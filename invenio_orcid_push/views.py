@@ -20,7 +20,7 @@ from invenio_records_resources.services.errors import PermissionDeniedError
 
 from .forms import ActionForm, DisconnectForm, PreferencesForm
 from .proxies import current_orcid_push_service
-from .services.errors import RecordNotFoundError
+from .services.errors import OnlySignInMethodError, RecordNotFoundError
 from .services.schemas import MAX_ID
 from .templating import templates_folder
 
@@ -118,13 +118,25 @@ def settings_dismiss_record(pid_value):
 
 @login_required
 def settings_disconnect():
-    """Disconnect ORCID: revoke access at ORCID, optionally remove our works."""
+    """Disconnect ORCID: revoke access at ORCID, optionally remove our works.
+
+    Refused, with nothing changed, when ORCID is the user's only way to sign in.
+    """
     form = DisconnectForm()
     if not form.validate_on_submit():
         return _bad_form(form)
-    removed, revoked = current_orcid_push_service.disconnect(
-        g.identity, remove_works=form.remove_works.data
-    )
+    try:
+        removed, revoked = current_orcid_push_service.disconnect(
+            g.identity, remove_works=form.remove_works.data
+        )
+    except OnlySignInMethodError as error:
+        flash(str(error.description), "error")
+        return _settings()
+    flash(_disconnected_message(removed, revoked), "success" if revoked else "warning")
+    return _settings()
+
+
+def _disconnected_message(removed, revoked):
     message = _("ORCID is disconnected.")
     if removed:
         message += " " + _(
@@ -135,8 +147,7 @@ def settings_disconnect():
             "ORCID could not be reached to revoke access; you can remove this "
             "repository from the trusted organizations on orcid.org."
         )
-    flash(message, "success" if revoked else "warning")
-    return _settings()
+    return message
 
 
 def _bad_form(form):

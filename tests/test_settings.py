@@ -169,22 +169,21 @@ def test_disconnect_keeps_the_works_unless_asked(client, researcher, orcid_simul
     assert len(orcid_simulator.state.works_of(orcid)) == 1
 
 
-def test_disconnecting_from_linked_accounts_also_revokes(
+def test_the_linked_accounts_disconnect_link_only_leads_to_the_form(
     client, researcher, orcid_simulator
 ):
+    """The stock route is a plain GET: it must not revoke; the form (a POST) does."""
     user, orcid, _ = researcher
-    user.password = (
-        None  # ensure the stock check allows it: give a local password instead
-    )
     token = next(t for t in orcid_simulator.state.tokens.values() if t.orcid == orcid)
-    from flask_security.utils import hash_password
-
-    user.password = hash_password("secret-password")
-    db.session.commit()
     login_user_via_session(client, user=user)
 
-    client.get("/oauth/disconnect/orcid/")
+    response = client.get("/oauth/disconnect/orcid/")
 
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/account/settings/orcid/")
+    assert not token.revoked
+    assert RemoteAccount.query.filter_by(user_id=user.id).count() == 1
+    client.post("/account/settings/orcid/disconnect", data={})
     assert token.revoked
     assert RemoteAccount.query.filter_by(user_id=user.id).count() == 0
 

@@ -68,3 +68,17 @@ class UserNotFoundError(Exception):
         """Remember the e-mail or id asked for."""
         super().__init__(value)
         self.value = value
+
+
+class OnlySignInMethodError(Exception):
+    """Disconnecting ORCID would lock the user out: it is their only way to sign in.
+
+    invenio-oauthclient refuses its own disconnect in this case too; nothing is
+    revoked at ORCID and nothing is unlinked.
+    """
+
+    description = _(
+        "ORCID is your only way to sign in here, so it cannot be disconnected: "
+        "you would be locked out. Set a password (or link another account you can "
+        "sign in with) first, then disconnect ORCID."
+    )

@@ -30,6 +30,7 @@ from ..tasks import push_record_to_orcid, push_records_to_orcid, retry_later
 from .errors import (
     ActionDeniedError,
     LedgerEntryNotFoundError,
+    OnlySignInMethodError,
     RecordNotFoundError,
     UserNotFoundError,
 )
@@ -97,8 +98,14 @@ class OrcidPushService(OrcidServiceBase):
         return accounts.send_existing_records(user_id)
 
     def disconnect(self, identity, remove_works=False, params=None):
-        """Unlink ORCID; returns ``(works removed, revoked at ORCID)``."""
+        """Unlink ORCID; returns ``(works removed, revoked at ORCID)``.
+
+        Refused (``OnlySignInMethodError``, before anything is removed, revoked
+        or unlinked) when ORCID is the user's only way to sign in.
+        """
         user_id = self._user_id(identity, "disconnect", params)
+        if accounts.orcid_is_only_sign_in(user_id):
+            raise OnlySignInMethodError()
         return accounts.disconnect_orcid(user_id, remove_works=remove_works)
 
     def read_record_status(self, identity, record_id):
