@@ -1,11 +1,12 @@
 """Flask extension of invenio-orcid-push."""
 
-from flask import current_app
+from flask import Blueprint, current_app
 from flask_menu import current_menu
 from invenio_oauthclient.signals import account_info_received, account_setup_received
 from invenio_rdm_records.services.components import DefaultRecordsComponents
 
 from . import config
+from .approvals import register_builder
 from .components import OrcidPushComponent
 from .locks import OrcidWriteLocks, lock_url
 from .oauth import on_authorized, on_first_link
@@ -17,6 +18,7 @@ from .services import (
     OrcidPushService,
     OrcidPushServiceConfig,
 )
+from .templating import templates_folder
 
 
 class InvenioOrcidPush:
@@ -36,6 +38,14 @@ class InvenioOrcidPush:
         self.init_resources(app)
         self.register_service_component(app)
         self.connect_oauth_signals()
+        register_builder(app)
+        app.register_blueprint(
+            Blueprint(
+                "invenio_orcid_push_templates",
+                __name__,
+                template_folder=templates_folder(),
+            )
+        )
         app.extensions["invenio-orcid-push"] = self
 
     def init_services(self, app):

@@ -11,7 +11,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from .proxies import current_orcid_ledger_service
 from .services.errors import RecordNotFoundError, UserNotFoundError
 from .sync import FAILED
-from .tasks import purge_orcid_call_log
+from .tasks import purge_orcid_call_log, send_orcid_approval_digests
 
 
 class BulkResyncArgsSchema(PredefinedArgsSchema):
@@ -114,6 +114,7 @@ def nightly_reconcile_job(since=None, **kwargs):
         )
         counts.update(service.resync_now(system_identity, once(changed), full=False))
     purge_orcid_call_log()
+    send_orcid_approval_digests()
     return _finish(counts)
 
 

@@ -61,12 +61,3 @@ def notify_link_problem(user_id):
         return False
     account.notified_at = datetime.now(timezone.utc)
     return True
-
-
-def notify_awaiting_approval(user_ids):
-    """Tell researchers that records by others wait for their approval.
-
-    Not sent yet (issue 11, point 4): the pending decisions keep
-    ``notified_at`` empty, so the digest that will send them finds them all.
-    """
-    return []

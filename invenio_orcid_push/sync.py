@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from invenio_db import db
 
+from .approvals import notify_awaiting_approval
 from .client import (
     OrcidClient,
     OrcidDuplicateError,
@@ -34,7 +35,7 @@ from .models import (
     OrcidWorkLedger,
     SyncStatus,
 )
-from .notifications import notify_awaiting_approval, notify_link_problem
+from .notifications import notify_link_problem
 from .plan import (
     CREATED,
     DELETED,

@@ -8,6 +8,7 @@ from celery import shared_task
 from flask import current_app
 from invenio_db import db
 
+from .approvals import send_approval_digests
 from .family import owner_of
 from .models import OrcidCallLog
 from .resync import resync_inline
@@ -98,3 +99,13 @@ def purge_orcid_call_log():
     )
     db.session.commit()
     return deleted
+
+
+@shared_task(ignore_result=True)
+def send_orcid_approval_digests():
+    """Tell researchers about records that wait for their approval (daily digest).
+
+    Part of the nightly reconcile; an instance may also schedule it with
+    Celery beat (hourly is enough: each researcher gets one message a day).
+    """
+    return send_approval_digests()

@@ -247,3 +247,83 @@ def test_the_settings_page_offers_the_three_choices_and_the_waiting_record(
     ]  # the default for a new link
     assert 'data-state="awaiting-approval"' in page
     assert "Dismiss" in page
+
+
+# -- Telling people -------------------------------------------------------------
+
+
+@pytest.fixture
+def outbox(app):
+    with app.extensions["mail"].record_messages() as sent:
+        yield sent
+
+
+def _mails_to(outbox, user):
+    return [message for message in outbox if user.email in message.recipients]
+
+
+def test_a_waiting_record_is_told_once_and_the_next_ones_in_a_daily_digest(
+    outbox, make_user, link_orcid, depositor_of
+):
+    from datetime import timedelta
+
+    from invenio_orcid_push.models import OrcidPushConsent
+    from invenio_orcid_push.tasks import send_orcid_approval_digests
+
+    ada = make_user()
+    ada_orcid = link_orcid(ada, name="Ada Lovelace")
+    colleague = depositor_of(make_user())
+
+    def publish(title):
+        return colleague.publish(
+            record_data(title=title, creators=[person("Ada", "Lovelace", ada_orcid)])
+        )
+
+    publish("First shared survey")
+    publish("Second shared survey")
+    publish("Third shared survey")
+
+    (first,) = _mails_to(outbox, ada)
+    assert "First shared survey" in first.body
+    assert "/account/settings/orcid/" in first.body
+
+    send_orcid_approval_digests()  # within the day: nothing yet
+    assert len(_mails_to(outbox, ada)) == 1
+
+    for row in OrcidPushConsent.query.filter_by(user_id=ada.id):
+        if row.notified_at:
+            row.notified_at -= timedelta(days=1, minutes=1)
+    db.session.commit()
+    send_orcid_approval_digests()
+
+    first, digest = _mails_to(outbox, ada)
+    assert (
+        "Second shared survey" in digest.body and "Third shared survey" in digest.body
+    )
+    assert "First shared survey" not in digest.body
+
+
+def test_nobody_is_told_about_what_they_receive_automatically_or_turned_off(
+    outbox, make_user, link_orcid, depositor_of
+):
+    automatic, quiet = make_user(), make_user()
+    automatic_orcid = link_orcid(automatic, name="Ada Lovelace")
+    quiet_orcid = link_orcid(quiet, name="Grace Hopper")
+    receive_records_by_others(automatic, "automatic")
+    quiet.preferences = {
+        **(quiet.preferences or {}),
+        "notifications": {"enabled": False},
+    }
+    db.session.commit()
+
+    depositor_of(make_user()).publish(
+        record_data(
+            creators=[
+                person("Ada", "Lovelace", automatic_orcid),
+                person("Grace", "Hopper", quiet_orcid),
+            ]
+        )
+    )
+
+    assert _mails_to(outbox, automatic) == []
+    assert _mails_to(outbox, quiet) == []
