@@ -27,6 +27,7 @@ from helpers import (
 
 DEMO_PASSWORD = "orcid-demo"
 DEMO_EMAIL = "josiah@example.org"
+CO_CREATOR_EMAIL = "ada@example.org"
 
 
 def serve(app, port, simulator):
@@ -122,18 +123,18 @@ def set_up_repository(instance_path):
     ensure_resource_types(DEMO_RESOURCE_TYPES)
 
 
-def create_linked_depositor(simulator, client, schema_dir):
-    """Josiah, with a password and an ORCID link; his identity and ORCID token."""
+def create_linked_user(simulator, client, email, name):
+    """A user with a password and an ORCID link; their identity, researcher, token."""
     from flask_security.utils import hash_password
     from invenio_access.permissions import any_user, authenticated_user
     from invenio_access.utils import get_identity
     from invenio_accounts.proxies import current_datastore
     from invenio_db import db
 
-    researcher = simulator.state.add_researcher(name="Josiah Carberry")
+    researcher = simulator.state.add_researcher(name=name)
     token = simulator.state.issue_token(researcher.orcid, client.client_id)
     user = current_datastore.create_user(
-        email=DEMO_EMAIL,
+        email=email,
         password=hash_password(DEMO_PASSWORD),
         active=True,
         confirmed_at=db.func.now(),
@@ -142,35 +143,62 @@ def create_linked_depositor(simulator, client, schema_dir):
     link_orcid_account(
         user, researcher.orcid, researcher.name, token.access_token, client.client_id
     )
-    print(
-        f"Depositor {DEMO_EMAIL} linked to ORCID iD {researcher.orcid} "
-        f"(XSD validation at the simulator: {'on' if schema_dir else 'off'})"
-    )
     identity = get_identity(user)
     identity.provides.update({any_user, authenticated_user})
     return identity, researcher, token
 
 
-def publish_demo_records(identity, datacite):
-    """Publish a dataset (DataCite DOI) and a software record (external DOI)."""
+def create_linked_depositor(simulator, client, schema_dir):
+    """Josiah, with a password and an ORCID link; his identity and ORCID token."""
+    linked = create_linked_user(simulator, client, DEMO_EMAIL, "Josiah Carberry")
+    print(
+        f"Depositor {DEMO_EMAIL} linked to ORCID iD {linked[1].orcid} "
+        f"(XSD validation at the simulator: {'on' if schema_dir else 'off'})"
+    )
+    return linked
+
+
+def create_linked_co_creator(simulator, client):
+    """Ada, a colleague with her own ORCID link and the default choice ("ask")."""
+    linked = create_linked_user(simulator, client, CO_CREATOR_EMAIL, "Ada Lovelace")
+    print(f"Co-creator {CO_CREATOR_EMAIL} linked to ORCID iD {linked[1].orcid}")
+    return linked
+
+
+def co_creator_approves(identity, researcher, token, simulator):
+    """Ada sees the dataset waiting for her, approves it, and it reaches her record."""
+    from invenio_orcid_push.proxies import current_orcid_push_service as service
+
+    before = len(print_orcid_works(simulator, researcher, token, quiet=True))
+    rows = service.list_records(identity)["hits"]["hits"]
+    waiting = [row for row in rows if row["orcid"]["state"] == "awaiting-approval"]
+    for row in waiting:
+        print(
+            f"\n{CO_CREATOR_EMAIL}: '{row['title']}' lists her as {row['role']} and "
+            f"waits for her approval; her ORCID record holds {before} work(s)."
+        )
+        service.request_sync(identity, row["id"])
+        print(f"{CO_CREATOR_EMAIL} approved '{row['title']}'.")
+    return print_orcid_works(simulator, researcher, token)
+
+
+def publish_demo_records(identity, datacite, co_creator_orcid):
+    """Publish a dataset (DataCite DOI, listing Ada) and a software record."""
     from invenio_rdm_records.proxies import current_rdm_records_service as service
 
     # Josiah is listed without his iD: it is added from his ORCID link.
-    creators = [
-        person("Josiah", "Carberry"),
-        person("Ada", "Lovelace", "0000-0002-1825-0097"),
-    ]
+    josiah = person("Josiah", "Carberry")
     for data in (
         deposit(
             "Ocean temperature measurements 2020-2024",
             "dataset",
-            creators,
+            [josiah, person("Ada", "Lovelace", co_creator_orcid)],
             "<p>Hourly sea surface temperatures.</p>",
         ),
         deposit(
             "oceantools: analysis scripts",
             "software",
-            creators,
+            [josiah],
             "Python scripts for the dataset.",
             doi="10.5555/demo.oceantools",
         ),
@@ -199,13 +227,18 @@ def print_datacite_registration(record, datacite):
     )
 
 
-def print_orcid_works(simulator, researcher, token):
+def print_orcid_works(simulator, researcher, token, quiet=False):
     """Print the works on the researcher's ORCID record, read through the Member API."""
     from invenio_orcid_push.client import OrcidClient
 
     client = OrcidClient(simulator.api_url, token.access_token)
     works = client.list_works(researcher.orcid)
-    print(f"\nORCID record {researcher.orcid} now holds {len(works)} work(s):")
+    if quiet:
+        return works
+    print(
+        f"\nORCID record {researcher.orcid} ({researcher.name}) now holds "
+        f"{len(works)} work(s):"
+    )
     for work in works:
         ids = ", ".join(
             f"{e['type']}:{e['value']} ({e['relationship']})"
@@ -242,9 +275,11 @@ def main(argv=None):
             identity, researcher, token = create_linked_depositor(
                 simulator, client, schema_dir
             )
-            publish_demo_records(identity, datacite)
+            ada = create_linked_co_creator(simulator, client)
+            publish_demo_records(identity, datacite, ada[1].orcid)
             works = print_orcid_works(simulator, researcher, token)
-        if len(works) != 2:
+            ada_works = co_creator_approves(*ada, simulator)
+        if (len(works), len(ada_works)) != (2, 1):
             return 1
         if args.serve:
             serve(app, args.port, simulator)

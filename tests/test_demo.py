@@ -38,3 +38,10 @@ def test_run_demo_publishes_two_records_and_prints_the_works_on_orcid():
         output,
     )
     assert "ORCID POST" in output
+    # Ada, a linked co-creator, approves the dataset that lists her.
+    assert re.search(
+        r"ada@example\.org: 'Ocean temperature measurements 2020-2024' lists her as "
+        r"creator and waits for her approval; her ORCID record holds 0 work\(s\)",
+        output,
+    )
+    assert re.search(r"\(Ada Lovelace\) now holds 1 work\(s\)", output)
