@@ -108,3 +108,14 @@ ORCID_PUSH_PERMISSION_POLICY = (
 may see and change a link and its preferences, a record's ORCID status, the
 sync ledger, and run a resync. Subclass ``OrcidPushPermissionPolicy`` to
 change one action, e.g. ``can_sync_record``."""
+
+ORCID_PUSH_NOTIFY_UNLINKED = False
+"""Invite, through their ORCID inbox, researchers whose iD a public record lists
+but whom no user of the repository has linked: one permission notification
+(``POST /{iD}/notification-permission``) per iD and record family, asking them
+to connect ORCID here. Needs ORCID to enable premium notifications
+(``/premium-notification``) for our client, hence off by default."""
+
+ORCID_PUSH_NOTIFY_REASK_DAYS = 60
+"""At most one invitation per iD within this many days, whatever the record;
+an iD that opted out of our notifications (409/9032) is never invited again."""

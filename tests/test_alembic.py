@@ -10,7 +10,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy_utils.functions import create_database, database_exists, drop_database
 
-from invenio_orcid_push.models import OrcidCallLog, OrcidPushAccount, OrcidWorkLedger
+from invenio_orcid_push.models import (
+    OrcidCallLog,
+    OrcidPushAccount,
+    OrcidPushInvitation,
+    OrcidWorkLedger,
+)
 
 from helpers import ALEMBIC_DATABASE
 
@@ -18,6 +23,7 @@ TABLES = {
     OrcidWorkLedger.__tablename__,
     OrcidPushAccount.__tablename__,
     OrcidCallLog.__tablename__,
+    OrcidPushInvitation.__tablename__,
 }
 
 
