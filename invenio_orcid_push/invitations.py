@@ -12,6 +12,7 @@ for another record at the same moment.
 """
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Optional
@@ -31,8 +32,9 @@ from .client import (
 from .family import aware, orcid_ids_in, resolve_family
 from .links import OrcidLink
 from .locks import LockUnavailable, orcid_write_lock
-from .models import InvitationStatus, OrcidPushInvitation
+from .models import InvitationStatus, OrcidCallLog, OrcidPushInvitation
 from .permission_notification import permission_notification_xml
+from .ratelimit import rate_limiter
 from .sync import client_for
 
 logger = logging.getLogger(__name__)
@@ -196,14 +198,39 @@ def _notification_token(config):
     remote = current_oauthclient.oauth.remote_apps[config["ORCID_PUSH_REMOTE_APP"]]
     key = (config["ORCID_PUSH_OAUTH_URL"], remote.consumer_key)
     if key not in _tokens:
-        _tokens[key] = client_credentials_token(
+        _tokens[key] = _ask_token(config, remote)
+    return _tokens[key]
+
+
+def _ask_token(config, remote):
+    """The token request, like every ORCID call: rate-limited and in the call log."""
+    limiter = rate_limiter(current_app)
+    if limiter is not None:
+        limiter.wait()
+    started = time.monotonic()
+    status, error_code = 200, None
+    try:
+        return client_credentials_token(
             config["ORCID_PUSH_OAUTH_URL"],
             remote.consumer_key,
             remote.consumer_secret,
             om.PREMIUM_NOTIFICATION_SCOPE,
             timeout=config["ORCID_PUSH_HTTP_TIMEOUT"],
         )
-    return _tokens[key]
+    except OrcidError as exc:
+        status, error_code = exc.status, exc.error_code or exc.code
+        raise
+    finally:
+        db.session.add(
+            OrcidCallLog(
+                method="POST",
+                path="/oauth/token",
+                status=status,
+                error_code=error_code,
+                duration_ms=round((time.monotonic() - started) * 1000, 2),
+            )
+        )
+        db.session.commit()
 
 
 def _forget_tokens():

@@ -100,6 +100,8 @@ def test_one_invitation_with_the_record_as_item_and_our_login_as_authorization_u
     [call] = OrcidCallLog.query.filter_by(orcid=co_creator).all()
     assert (call.method, call.status) == ("POST", 201)
     assert call.path == f"/{co_creator}/notification-permission"
+    token_call = OrcidCallLog.query.filter_by(path="/oauth/token").one()
+    assert (token_call.method, token_call.status) == ("POST", 200)
 
     # What we send is valid against ORCID's schema on its own, too.
     schema = load_notification_schema(orcid_model_dir)
@@ -205,6 +207,8 @@ def test_a_refused_token_or_unknown_id_never_breaks_publishing(
     user = make_user()
     publish(user, listing(stranger, "No token"))
     assert rows(stranger) == []  # nothing asked of ORCID: tried again next time
+    refused = OrcidCallLog.query.filter_by(path="/oauth/token", status=401).one()
+    assert refused.error_code == "invalid_scope"
 
     orcid_simulator.state.enable_premium_notifications(orcid_api_client.client_id)
     record = publish(user, listing(stranger, "Unknown iD"))
