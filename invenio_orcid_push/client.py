@@ -86,6 +86,10 @@ class OrcidConflictError(OrcidError):
     """409 other than duplicate: record locked, deactivated or full."""
 
 
+class OrcidNotificationsOptedOutError(OrcidError):
+    """409/9032: the researcher opted out of notifications from this client."""
+
+
 class OrcidRecordMovedError(OrcidError):
     """301/9007: the ORCID iD was deprecated in favour of ``new_orcid``."""
 
@@ -197,6 +201,13 @@ def _conflict(answer):
     )
 
 
+def _opted_out(answer):
+    return OrcidNotificationsOptedOutError(
+        "The researcher opted out of ORCID inbox notifications from this repository.",
+        **answer.details,
+    )
+
+
 def _unavailable(answer):
     return OrcidUnavailableError(
         f"ORCID is unavailable or over its rate limit (HTTP {answer.status}); "
@@ -223,6 +234,7 @@ _ERROR_TABLE = {
     (403, _ANY): _permission,
     (404, _ANY): _not_found,
     (409, "9021"): _duplicate,
+    (409, "9032"): _opted_out,
     (409, _ANY): _conflict,
 }
 """(HTTP status, ORCID error code) -> error builder; ``_ANY`` matches any.
@@ -370,6 +382,16 @@ class OrcidClient:
         """DELETE a work."""
         self._call("DELETE", f"/{orcid}/work/{put_code}")
 
+    def post_permission_notification(self, orcid, notification_xml):
+        """POST a permission notification to the researcher's inbox; return its put-code.
+
+        Needs a client-credentials token with ``/premium-notification``.
+        """
+        response = self._call(
+            "POST", f"/{orcid}/notification-permission", notification_xml
+        )
+        return put_code_from_location(response.headers.get("Location", ""))
+
     def list_works(self, orcid):
         """GET the record's works: one :class:`WorkSummary` per source and work."""
         response = self._call("GET", f"/{orcid}/works")
@@ -447,3 +469,36 @@ def revoke_token(oauth_url, client_id, client_secret, token, timeout=(5, 30)):
     OrcidClient._log("POST", "/oauth/revoke", response.status_code, started)
     if response.status_code != 200:
         raise error_from_response(response)
+
+
+def client_credentials_token(
+    oauth_url, client_id, client_secret, scope, timeout=(5, 30)
+):
+    """A token acting for our client alone (``POST <oauth_url>/token``,
+    ``grant_type=client_credentials``), e.g. with ``/premium-notification``.
+
+    Raises :class:`OrcidError` when ORCID cannot be reached or refuses (a
+    scope ORCID did not enable for the client is refused).
+    """
+    started = time.monotonic()
+    try:
+        response = requests.post(
+            f"{oauth_url.rstrip('/')}/token",
+            data={
+                "client_id": client_id,
+                "client_secret": client_secret,
+                "grant_type": "client_credentials",
+                "scope": scope,
+            },
+            headers={"Accept": "application/json"},
+            timeout=timeout,
+        )
+    except requests.RequestException as exc:
+        OrcidClient._log("POST", "/oauth/token", None, started)
+        raise OrcidConnectionError(
+            f"ORCID could not be reached for a token ({type(exc).__name__})."
+        ) from exc
+    OrcidClient._log("POST", "/oauth/token", response.status_code, started)
+    if response.status_code != 200:
+        raise error_from_response(response)
+    return response.json()["access_token"]

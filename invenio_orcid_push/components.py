@@ -10,7 +10,7 @@ from invenio_records_resources.services.uow import TaskOp
 
 from .creators import add_linked_orcid
 from .family import user_id_of
-from .tasks import push_record_to_orcid
+from .tasks import invite_unlinked_creators, push_record_to_orcid
 
 
 class OrcidPushComponent(ServiceComponent):
@@ -35,6 +35,8 @@ class OrcidPushComponent(ServiceComponent):
             if owner_id is not None:
                 add_linked_orcid(record.metadata, owner_id)
         self._schedule(record)
+        if record is not None and current_app.config.get("ORCID_PUSH_NOTIFY_UNLINKED"):
+            self.uow.register(TaskOp(invite_unlinked_creators, record["id"]))
 
     def delete_record(self, identity, data=None, record=None, **kwargs):
         """The record was deleted (tombstone)."""

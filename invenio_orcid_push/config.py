@@ -115,3 +115,14 @@ deposited by someone else that list their linked iD: ``"automatic"`` (sent
 like their own), ``"ask"`` (each waits for their approval on the settings
 page) or ``"never"``. Researchers change it on the settings page or with
 ``PUT /api/user/orcid`` (``records_by_others``)."""
+
+ORCID_PUSH_NOTIFY_UNLINKED = False
+"""Invite, through their ORCID inbox, researchers whose iD a public record lists
+but whom no user of the repository has linked: one permission notification
+(``POST /{iD}/notification-permission``) per iD and record family, asking them
+to connect ORCID here. Needs ORCID to enable premium notifications
+(``/premium-notification``) for our client, hence off by default."""
+
+ORCID_PUSH_NOTIFY_REASK_DAYS = 60
+"""At most one invitation per iD within this many days, whatever the record;
+an iD that opted out of our notifications (409/9032) is never invited again."""

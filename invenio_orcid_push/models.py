@@ -337,6 +337,63 @@ class OrcidWorkLedger(db.Model, db.Timestamp):
         self.error_code = None
 
 
+class InvitationStatus(enum.Enum):
+    """What came of inviting a researcher who has not linked their iD."""
+
+    SENT = "sent"
+    """ORCID put the permission notification in the researcher's inbox."""
+
+    OPTED_OUT = "opted-out"
+    """ORCID answered 409/9032: no notification from us reaches this iD, ever."""
+
+    FAILED = "failed"
+    """ORCID refused or stayed unavailable; ``last_error`` says why."""
+
+
+class OrcidPushInvitation(db.Model, db.Timestamp):
+    """One ORCID inbox invitation per (ORCID iD, record family), whatever came of it.
+
+    The row is what keeps an iD from being invited twice for a family, the
+    ``sent_at`` of its rows what spaces invitations to one iD, and an
+    ``opted-out`` row what stops all of them.
+    """
+
+    __tablename__ = "orcid_push_invitation"
+    __table_args__ = (
+        db.UniqueConstraint(
+            "orcid", "parent_id", name="uq_orcid_push_invitation_orcid_parent_id"
+        ),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+
+    orcid = db.Column(db.String(19), nullable=False, index=True)
+    """The bare ORCID iD invited (listed on the record, linked by no user)."""
+
+    parent_id = db.Column(db.String(255), nullable=False)
+    """The record family (parent id) shown as the notification's item."""
+
+    record_id = db.Column(db.String(255), nullable=False)
+    """The record (version) described in the notification."""
+
+    status = db.Column(
+        ChoiceType(InvitationStatus, impl=db.String(32)),
+        nullable=False,
+    )
+
+    sent_at = db.Column(db.UTCDateTime, nullable=True)
+    """When ORCID accepted the notification (``None`` unless sent)."""
+
+    put_code = db.Column(db.String(32), nullable=True)
+    """ORCID's identifier of the notification in the researcher's inbox."""
+
+    last_error = db.Column(db.Text, nullable=True)
+    """Plain-words reason when not sent, for people to read."""
+
+    error_code = db.Column(db.String(40), nullable=True)
+    """HTTP status / ORCID error code when not sent (``409/9032``: opted out)."""
+
+
 class OrcidCallLog(db.Model):
     """One call to ORCID: for the admin views and troubleshooting (never a token)."""
 

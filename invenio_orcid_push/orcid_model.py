@@ -1,7 +1,7 @@
 """Facts of the ORCID 3.0 message model shared by the converter and the simulator.
 
 Sources: ORCID's orcid-model XSDs (record_3.0/work-3.0.xsd,
-common_3.0/common-3.0.xsd) and its ``WorkType`` enumeration; see
+common_3.0/common-3.0.xsd, notification_3.0/notification-permission-3.0.xsd) and its ``WorkType`` enumeration; see
 ``docs/orcid-work-mapping.md``.
 """
 
@@ -9,6 +9,7 @@ WORK_NS = "http://www.orcid.org/ns/work"
 COMMON_NS = "http://www.orcid.org/ns/common"
 ERROR_NS = "http://www.orcid.org/ns/error"
 ACTIVITIES_NS = "http://www.orcid.org/ns/activities"
+NOTIFICATION_NS = "http://www.orcid.org/ns/notification"
 NSMAP = {"work": WORK_NS, "common": COMMON_NS}
 
 ORCID_XML = "application/vnd.orcid+xml"
@@ -78,3 +79,9 @@ JOURNAL_TITLE_MAX = 1000
 SHORT_DESCRIPTION_MAX = 5000
 CREDIT_NAME_MAX = 150
 YEAR_MIN, YEAR_MAX = 1900, 2100
+
+NOTIFICATION_INTRO_MAX = 1000
+NOTIFICATION_ITEM_NAME_MAX = 1000
+PREMIUM_NOTIFICATION_SCOPE = "/premium-notification"
+"""Client-credentials scope that lets a client post to researchers' inboxes
+(ORCID enables it per client)."""

@@ -10,6 +10,7 @@ from invenio_db import db
 
 from .approvals import send_approval_digests
 from .family import owner_of
+from .invitations import send_invitations
 from .models import OrcidCallLog
 from .resync import resync_inline
 from .sync import sync_record
@@ -87,6 +88,23 @@ def retry_later(record_id):
     push_record_to_orcid.apply_async(
         args=(record_id,), kwargs={"attempt": 1}, countdown=backoff_delay(0)
     )
+
+
+@shared_task(ignore_result=True)
+def invite_unlinked_creators(record_id, attempt=0):
+    """Invite, through ORCID's inbox, the creators listed on a record who linked no
+    account here (``ORCID_PUSH_NOTIFY_UNLINKED``); retried like a push while
+    ORCID is unavailable."""
+    config = current_app.config
+    report = send_invitations(
+        record_id, final_attempt=attempt >= config["ORCID_PUSH_MAX_RETRIES"]
+    )
+    if report.retry and attempt < config["ORCID_PUSH_MAX_RETRIES"]:
+        invite_unlinked_creators.apply_async(
+            args=(record_id,),
+            kwargs={"attempt": attempt + 1},
+            countdown=backoff_delay(attempt),
+        )
 
 
 @shared_task(ignore_result=True)

@@ -14,6 +14,7 @@ from invenio_orcid_push.models import (
     OrcidCallLog,
     OrcidPushAccount,
     OrcidPushConsent,
+    OrcidPushInvitation,
     OrcidWorkLedger,
 )
 
@@ -24,6 +25,7 @@ TABLES = {
     OrcidPushAccount.__tablename__,
     OrcidCallLog.__tablename__,
     OrcidPushConsent.__tablename__,
+    OrcidPushInvitation.__tablename__,
 }
 
 

@@ -18,6 +18,7 @@ from invenio_orcid_push.client import (
     OrcidDuplicateError,
     OrcidError,
     OrcidNotFoundError,
+    OrcidNotificationsOptedOutError,
     OrcidPermissionError,
     OrcidRecordMovedError,
     OrcidTokenInvalidError,
@@ -74,6 +75,7 @@ Duplicate = OrcidDuplicateError
 Conflict = OrcidConflictError
 Bad = OrcidBadRequestError
 Down = OrcidUnavailableError
+OptedOut = OrcidNotificationsOptedOutError
 RETRYABLE = {Down}
 
 # status, body, Location -> type, code, put-code (duplicate) or new iD (moved)
@@ -105,6 +107,9 @@ TABLE = [
     (409, js(9021, "put-code 5", "put-code 6"), None, Duplicate, "409/9021", "5"),
     (409, xml("9021"), None, Duplicate, "409/9021", None),
     (400, xml("9021", "put-code 1234"), None, Bad, "400/9021", None),
+    # 409/9032: the researcher refuses our inbox notifications.
+    (409, xml("9032", "opted out"), None, OptedOut, "409/9032", None),
+    (409, js(9032), None, OptedOut, "409/9032", None),
     # Other 409s: conflict (locked, deactivated, full).
     (409, xml("9040", "locked"), None, Conflict, "409/9040", None),
     (409, "", None, Conflict, "409", None),

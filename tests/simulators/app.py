@@ -18,6 +18,7 @@ from .messages import (
     MessageError,
     error_to_json,
     error_to_xml,
+    parse_permission_notification_xml,
     parse_work_json,
     parse_work_xml,
     work_to_json,
@@ -39,6 +40,35 @@ def load_work_schema(schema_dir):
     """The XSD of works from an orcid-model checkout (``record_3.0/work-3.0.xsd``)."""
     path = Path(schema_dir) / "record_3.0" / "work-3.0.xsd"
     return etree.XMLSchema(etree.parse(str(path)))
+
+
+_NOTIFICATION_IMPORTS = {
+    # The published notification-permission-3.0.xsd imports the 2.1 common and
+    # activities schemas by relative paths absent from orcid-model's 3.0
+    # folders; the namespaces are the same, so the 3.0 files stand in.
+    "common_2.1/common-2.1.xsd": "common_3.0/common-3.0.xsd",
+    "record_2.1/activities-2.1.xsd": "record_3.0/activities-3.0.xsd",
+}
+
+
+class _StandInImports(etree.Resolver):
+    def __init__(self, schema_dir):
+        super().__init__()
+        self.schema_dir = Path(schema_dir)
+
+    def resolve(self, system_url, public_id, context):
+        for old, new in _NOTIFICATION_IMPORTS.items():
+            if system_url.endswith(old) and (self.schema_dir / new).is_file():
+                return self.resolve_filename(str(self.schema_dir / new), context)
+        return None
+
+
+def load_notification_schema(schema_dir):
+    """The XSD of permission notifications (``notification-permission-3.0.xsd``)."""
+    parser = etree.XMLParser()
+    parser.resolvers.add(_StandInImports(schema_dir))
+    path = Path(schema_dir) / "notification_3.0" / "notification-permission-3.0.xsd"
+    return etree.XMLSchema(etree.parse(str(path), parser))
 
 
 def _wants_json():
@@ -146,8 +176,8 @@ def create_simulator_app(simulator):
             )
         elif grant == "client_credentials":
             state._client(client_id, secret)
-            issued = state.issue_token(
-                None, client_id, request.form.get("scope", "/read-public").split()
+            issued = state.issue_client_token(
+                client_id, request.form.get("scope", "/read-public").split()
             )
         else:
             raise SimulatedError(
@@ -303,7 +333,34 @@ def create_simulator_app(simulator):
             works_to_xml(orcid, groups, simulator.orcid_host), mimetype=om.ORCID_XML
         )
 
+    @app.post("/v3.0/<orcid>/notification-permission")
+    def create_notification(orcid):
+        token = state.authenticate(request.headers.get("Authorization"))
+        check_accept()
+        content_type = (request.mimetype or "").lower()
+        if content_type not in XML_TYPES:
+            raise SimulatedError(415, None, f"Unsupported media type {content_type!r}")
+        try:
+            notification = parse_permission_notification_xml(
+                request.get_data(), simulator.notification_schema
+            )
+        except MessageError as exc:
+            raise SimulatedError(400, "9001", str(exc)) from None
+        put_code = state.create_permission_notification(token, orcid, notification)
+        return Response(
+            status=201,
+            headers={
+                "Location": f"{api_base()}/v3.0/{orcid}/notification-permission/{put_code}"
+            },
+        )
+
     # -- Inspection, for processes other than the one running the simulator --
+
+    @app.get("/_simulator/notifications/<orcid>")
+    def inspect_notifications(orcid):
+        return Response(
+            json.dumps(state.notifications_of(orcid)), mimetype="application/json"
+        )
 
     @app.get("/_simulator/works/<orcid>")
     def inspect_works(orcid):
@@ -382,7 +439,8 @@ class OrcidSimulator(LocalServer):
     """An ORCID Member API and OAuth server on localhost, for tests, demo and benchmarks.
 
     ``schema_dir`` is an orcid-model checkout; when given, XML work bodies are
-    validated against ``record_3.0/work-3.0.xsd`` as ORCID does.
+    validated against ``record_3.0/work-3.0.xsd`` and permission notifications
+    against ``notification_3.0/notification-permission-3.0.xsd``, as ORCID does.
     ``rate_limit`` is ``(requests per second, burst)`` per client IP, or ``None``.
     """
 
@@ -398,6 +456,9 @@ class OrcidSimulator(LocalServer):
         """Set up; call :meth:`start` to serve."""
         self.state = RegistryState()
         self.work_schema = load_work_schema(schema_dir) if schema_dir else None
+        self.notification_schema = (
+            load_notification_schema(schema_dir) if schema_dir else None
+        )
         self.rate_limit = rate_limit
         self.latency = latency
         self.orcid_host = orcid_host

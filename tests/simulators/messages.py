@@ -14,7 +14,9 @@ W = "{%s}" % om.WORK_NS
 C = "{%s}" % om.COMMON_NS
 E = "{%s}" % om.ERROR_NS
 A = "{%s}" % om.ACTIVITIES_NS
+N = "{%s}" % om.NOTIFICATION_NS
 ALL_NS = {
+    "notification": om.NOTIFICATION_NS,
     "work": om.WORK_NS,
     "common": om.COMMON_NS,
     "activities": om.ACTIVITIES_NS,
@@ -119,6 +121,55 @@ def parse_work_xml(body, schema=None):
     work["language_code"] = _text(root, "common:language-code")
     work["country"] = _text(root, "common:country")
     return work
+
+
+def parse_permission_notification_xml(body, schema=None):
+    """Read a permission notification; validate against the XSD if ``schema`` is given.
+
+    Returns ``{"authorization_url", "subject", "intro", "items"}``, each item
+    ``{"type", "name", "external_id"}`` (the last as in a work, or ``None``).
+    """
+    try:
+        root = etree.fromstring(body)
+    except etree.XMLSyntaxError as exc:
+        raise MessageError(f"Malformed XML: {exc}") from exc
+    if schema is not None and not schema.validate(root):
+        raise MessageError(f"Invalid notification XML: {schema.error_log.last_error}")
+    if root.tag != N + "notification":
+        raise MessageError(
+            f"Expected a notification:notification element, got {root.tag}"
+        )
+    url = root.find("notification:authorization-url", ALL_NS)
+    return {
+        "type": _text(root, "notification:notification-type"),
+        "authorization_url": {
+            part: _text(url, f"notification:{part}") for part in ("uri", "path", "host")
+        },
+        "subject": _text(root, "notification:notification-subject"),
+        "intro": _text(root, "notification:notification-intro"),
+        "items": [
+            _notification_item(item)
+            for item in root.findall("notification:items/notification:item", ALL_NS)
+        ],
+    }
+
+
+def _notification_item(item):
+    ext = item.find("common:external-id", ALL_NS)
+    return {
+        "type": _text(item, "notification:item-type"),
+        "name": _text(item, "notification:item-name"),
+        "external_id": (
+            {
+                "type": _text(ext, "common:external-id-type"),
+                "value": _text(ext, "common:external-id-value"),
+                "url": _text(ext, "common:external-id-url"),
+                "relationship": _text(ext, "common:external-id-relationship"),
+            }
+            if ext is not None
+            else None
+        ),
+    }
 
 
 def _sub(parent, tag, text=None, **attrs):

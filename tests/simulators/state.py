@@ -16,6 +16,9 @@ from invenio_orcid_push import orcid_model as om
 from invenio_orcid_push.identifiers import orcid_check_character
 
 WRITE_SCOPE = "/activities/update"
+NOTIFICATION_SCOPE = om.PREMIUM_NOTIFICATION_SCOPE
+CLIENT_CREDENTIALS_SCOPES = frozenset({"/read-public", "/webhook", NOTIFICATION_SCOPE})
+"""Scopes of the client-credentials grant (two-legged: no researcher)."""
 MAX_WORKS = 10000
 
 
@@ -71,6 +74,8 @@ class Client:
     client_id: str
     secret: str
     name: str
+    premium_notifications: bool = False
+    """ORCID enabled ``/premium-notification`` for this client."""
 
 
 @dataclass
@@ -81,6 +86,7 @@ class Token:
     refresh_token: str
     client_id: str
     orcid: str
+    """``None`` for a client-credentials token (it acts for no researcher)."""
     name: str
     scopes: frozenset
     revoked: bool = False
@@ -111,6 +117,10 @@ class Researcher:
     deprecated_to: str = None
     locked: bool = False
     deactivated: bool = False
+    notifications: list = field(default_factory=list)
+    """The inbox: permission notifications, oldest first."""
+    notifications_opted_out: set = field(default_factory=set)
+    """Clients whose notifications the researcher refused (ORCID answers 409/9032)."""
 
 
 def _normalized_ids(work):
@@ -175,6 +185,47 @@ class RegistryState:
             self.tokens[token.access_token] = token
             self.refresh_tokens[token.refresh_token] = token
             return token
+
+    def issue_client_token(self, client_id, scopes):
+        """Client-credentials grant: a token acting for the client alone."""
+        with self.lock:
+            client = self.clients[client_id]
+            scopes = frozenset(scopes)
+            refused = set(scopes - CLIENT_CREDENTIALS_SCOPES)
+            if NOTIFICATION_SCOPE in scopes and not client.premium_notifications:
+                refused.add(NOTIFICATION_SCOPE)
+            if refused or not scopes:
+                raise SimulatedError(
+                    401,
+                    oauth_error="invalid_scope",
+                    developer_message=f"Invalid scope: {' '.join(sorted(refused))}",
+                )
+            token = Token(
+                access_token=secrets.token_hex(16),
+                refresh_token=secrets.token_hex(16),
+                client_id=client_id,
+                orcid=None,
+                name=client.name,
+                scopes=scopes,
+            )
+            self.tokens[token.access_token] = token
+            return token
+
+    def enable_premium_notifications(self, client_id, enabled=True):
+        """ORCID allows (or stops allowing) the client to post to inboxes."""
+        with self.lock:
+            self.clients[client_id].premium_notifications = enabled
+
+    def opt_out_of_notifications(self, orcid, client_id):
+        """The researcher refused notifications from ``client_id`` (409/9032 on POST)."""
+        with self.lock:
+            self.researchers[orcid].notifications_opted_out.add(client_id)
+
+    def notifications_of(self, orcid):
+        """The researcher's inbox: notification dicts with ``put_code`` and ``source_client_id``."""
+        with self.lock:
+            researcher = self.researchers.get(orcid)
+            return list(researcher.notifications) if researcher else []
 
     def deprecate(self, orcid, primary):
         """Merge ``orcid`` into ``primary`` (ORCID answers 301/9007 for the old iD)."""
@@ -360,6 +411,37 @@ class RegistryState:
         if write and researcher.locked:
             raise SimulatedError(409, "9018", "This ORCID record is locked.")
         return researcher
+
+    def create_permission_notification(self, token, orcid, notification):
+        """POST /{orcid}/notification-permission -> put-code."""
+        with self.lock:
+            if token.orcid is not None or NOTIFICATION_SCOPE not in token.scopes:
+                raise SimulatedError(
+                    403,
+                    "9004",
+                    f"Insufficient or wrong scope: {NOTIFICATION_SCOPE} "
+                    "(client credentials) is required.",
+                )
+            researcher = self.researchers.get(orcid)
+            if researcher is None:
+                raise SimulatedError(404, "9016", f"ORCID iD {orcid} not found")
+            if token.client_id in researcher.notifications_opted_out:
+                raise SimulatedError(
+                    409,
+                    "9032",
+                    "The user has opted out of notifications from this client.",
+                    "This ORCID user does not accept notifications from you.",
+                )
+            self._next_put_code += 1
+            researcher.notifications.append(
+                {
+                    **notification,
+                    "put_code": self._next_put_code,
+                    "source_client_id": token.client_id,
+                    "created": _now(),
+                }
+            )
+            return self._next_put_code
 
     def _validate(self, work):
         if not work["title"]:
