@@ -2,12 +2,17 @@
 
 from flask import Blueprint, current_app
 from flask_menu import current_menu
-from invenio_oauthclient.signals import account_info_received, account_setup_received
+from invenio_oauthclient.signals import (
+    account_info_received,
+    account_setup_committed,
+    account_setup_received,
+)
 from invenio_rdm_records.services.components import DefaultRecordsComponents
 
 from . import config
 from .approvals import register_builder
 from .components import OrcidPushComponent
+from .linking import on_link_committed
 from .locks import OrcidWriteLocks, lock_url
 from .oauth import on_authorized, on_first_link
 from .ratelimit import build_rate_limiter, limiter_settings
@@ -28,6 +33,8 @@ class InvenioOrcidPush:
         """Extension initialization."""
         self._write_locks = None
         self._rate_limiter = (None, None)
+        self.client_tokens = {}
+        """Client-credentials tokens of this application (ORCID inbox)."""
         if app:
             self.init_app(app)
 
@@ -69,6 +76,7 @@ class InvenioOrcidPush:
         """
         account_info_received.connect(on_authorized)
         account_setup_received.connect(on_first_link)
+        account_setup_committed.connect(on_link_committed)
 
     def write_locks(self):
         """The per-iD write locks, rebuilt when their settings change."""

@@ -34,6 +34,7 @@ from .links import OrcidLink
 from .locks import LockUnavailable, orcid_write_lock
 from .models import InvitationStatus, OrcidCallLog, OrcidPushInvitation
 from .permission_notification import permission_notification_xml
+from .proxies import current_orcid_push
 from .ratelimit import rate_limiter
 from .sync import client_for
 
@@ -189,17 +190,15 @@ class _Run:
     settings: dict
 
 
-_tokens = {}
-"""Client-credentials tokens per (OAuth URL, client id): ORCID's last 20 years,
-so one per process is asked for, and forgotten when ORCID refuses it."""
-
-
 def _notification_token(config):
+    """Our client-credentials token: ORCID's last 20 years, so the extension
+    keeps one per application, forgotten when ORCID refuses it."""
     remote = current_oauthclient.oauth.remote_apps[config["ORCID_PUSH_REMOTE_APP"]]
     key = (config["ORCID_PUSH_OAUTH_URL"], remote.consumer_key)
-    if key not in _tokens:
-        _tokens[key] = _ask_token(config, remote)
-    return _tokens[key]
+    tokens = current_orcid_push.client_tokens
+    if key not in tokens:
+        tokens[key] = _ask_token(config, remote)
+    return tokens[key]
 
 
 def _ask_token(config, remote):
@@ -234,7 +233,7 @@ def _ask_token(config, remote):
 
 
 def _forget_tokens():
-    _tokens.clear()
+    current_orcid_push.client_tokens.clear()
 
 
 def _settings(config):

@@ -210,9 +210,11 @@ def recipients(record, family=None, managed=(), force_for=None, decisions=None):
         link = orcid_link_of(user_id)
         if link is None or (as_creator and link.orcid not in listed):
             continue
-        if not _opened(link, family, managed, user_id == force_for):
+        decision = decisions.get(user_id)
+        asked_for = user_id == force_for or decision == Consent.APPROVED
+        if not _opened(link, family, managed, asked_for):
             continue
-        agreed = consent(link, as_creator, decisions.get(user_id))
+        agreed = consent(link, as_creator, decision)
         if agreed == SHOW:
             found.wanted.setdefault(link.orcid, link)
         elif agreed == ASK:

@@ -407,3 +407,32 @@ class Depositor:
 
     def unmark(self, record_id):
         return self.service.unmark_record_for_purge(self.system, record_id)
+
+
+def authorize_via_orcid(client, orcid_simulator, orcid):
+    """The researcher (logged in here) connects ORCID: consent at ORCID, back here."""
+    from urllib.parse import parse_qs, urlsplit
+
+    import requests
+
+    start = client.get("/oauth/login/orcid/")
+    query = parse_qs(urlsplit(start.headers["Location"]).query)
+    assert start.headers["Location"].startswith(
+        orcid_simulator.oauth_url + "/authorize"
+    )
+    assert query["scope"] == ["/read-limited /activities/update"]
+    consent = requests.post(
+        orcid_simulator.oauth_url + "/authorize",
+        data={
+            "client_id": query["client_id"][0],
+            "scope": query["scope"][0],
+            "redirect_uri": query["redirect_uri"][0],
+            "state": query["state"][0],
+            "orcid": orcid,
+            "action": "authorize",
+        },
+        allow_redirects=False,
+        timeout=5,
+    )
+    back = urlsplit(consent.headers["Location"])
+    return client.get(f"{back.path}?{back.query}")

@@ -15,13 +15,12 @@ from invenio_accounts.models import UserIdentity
 from invenio_accounts.testutils import login_user_via_session
 from invenio_db import db
 from invenio_oauthclient.models import RemoteAccount, RemoteToken
-from test_settings import authorize_via_orcid
 
 from invenio_orcid_push.models import LinkStatus, OrcidPushAccount
 from invenio_orcid_push.proxies import current_orcid_push_service
 from invenio_orcid_push.services.errors import OnlySignInMethodError
 
-from helpers import record_data
+from helpers import authorize_via_orcid, record_data
 
 
 @pytest.fixture

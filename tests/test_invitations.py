@@ -20,7 +20,7 @@ from invenio_orcid_push.models import (
 )
 from invenio_orcid_push.permission_notification import permission_notification_xml
 
-from helpers import person, record_data
+from helpers import authorize_via_orcid, person, record_data
 from simulators import new_orcid_id
 from simulators.app import load_notification_schema
 
@@ -217,3 +217,20 @@ def test_a_refused_token_or_unknown_id_never_breaks_publishing(
     [row] = OrcidPushInvitation.query.filter_by(orcid=stranger).all()
     assert row.status == InvitationStatus.FAILED
     assert row.error_code.startswith("404")
+
+
+def test_an_invited_researcher_who_links_gets_the_record_they_were_invited_for(
+    notify, client, make_user, publish, orcid_simulator, co_creator
+):
+    from invenio_accounts.testutils import login_user_via_session
+
+    publish(make_user(), listing(co_creator, title="The invited dataset"))
+    publish(make_user(), listing(co_creator, title="Not invited for this one"))
+    assert len(inbox(orcid_simulator, co_creator)) == 1  # the re-ask period
+    ann = make_user()
+    login_user_via_session(client, user=ann)
+
+    authorize_via_orcid(client, orcid_simulator, co_creator)
+
+    titles = [w.work["title"] for w in orcid_simulator.state.works_of(co_creator)]
+    assert titles == ["The invited dataset"]  # the other one waits for approval

@@ -1,9 +1,6 @@
 """The researcher's ORCID settings page and JSON API: who may do what, and what they see."""
 
-from urllib.parse import parse_qs, urlsplit
-
 import pytest
-import requests
 from invenio_access.models import ActionUsers
 from invenio_access.permissions import superuser_access
 from invenio_accounts.models import UserIdentity
@@ -13,7 +10,7 @@ from invenio_oauthclient.models import RemoteAccount
 
 from invenio_orcid_push.models import OrcidPushAccount, OrcidWorkLedger, SyncStatus
 
-from helpers import record_data
+from helpers import authorize_via_orcid, record_data
 
 
 @pytest.fixture
@@ -320,31 +317,6 @@ def test_api_rejects_bad_paging(client, researcher):
 
 
 # -- OAuth with the simulator ---------------------------------------------------------
-
-
-def authorize_via_orcid(client, orcid_simulator, orcid):
-    """The researcher (logged in here) connects ORCID: consent at ORCID, back here."""
-    start = client.get("/oauth/login/orcid/")
-    query = parse_qs(urlsplit(start.headers["Location"]).query)
-    assert start.headers["Location"].startswith(
-        orcid_simulator.oauth_url + "/authorize"
-    )
-    assert query["scope"] == ["/read-limited /activities/update"]
-    consent = requests.post(
-        orcid_simulator.oauth_url + "/authorize",
-        data={
-            "client_id": query["client_id"][0],
-            "scope": query["scope"][0],
-            "redirect_uri": query["redirect_uri"][0],
-            "state": query["state"][0],
-            "orcid": orcid,
-            "action": "authorize",
-        },
-        allow_redirects=False,
-        timeout=5,
-    )
-    back = urlsplit(consent.headers["Location"])
-    return client.get(f"{back.path}?{back.query}")
 
 
 def test_linking_runs_a_real_authorize_and_token_round_trip_and_records_the_scopes(
