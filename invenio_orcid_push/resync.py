@@ -18,7 +18,7 @@ from invenio_rdm_records.records.api import RDMRecord
 
 from .family import aware, is_showable_json, orcid_ids_in, owned_parents_query
 from .links import orcid_client_id
-from .models import OrcidPushAccount, OrcidWorkLedger, SyncStatus
+from .models import OrcidPushAccount, OrcidPushConsent, OrcidWorkLedger, SyncStatus
 from .plan import FAILED, SETTLED, UNCHANGED, candidates, orcid_holders
 from .sync import sync_record
 
@@ -185,7 +185,18 @@ def _read_versions(ids, per_version):
     for key, user_id, status, updated in rows:
         for version in by_key[key]:
             version.rows.append((user_id, status, aware(updated)))
+    _note_decisions(by_key)
     return versions
+
+
+def _note_decisions(by_key):
+    """A researcher's approval or dismissal is an input of the plan too."""
+    decisions = db.session.query(
+        OrcidPushConsent.parent_id, OrcidPushConsent.updated
+    ).filter(OrcidPushConsent.parent_id.in_(list(by_key)))
+    for key, updated in _latest_per_key(decisions).items():
+        for version in by_key[key]:
+            version.changed = max(version.changed, updated)
 
 
 def _concerned(versions):

@@ -11,7 +11,7 @@ from invenio_access.permissions import system_identity
 from invenio_db import db
 from invenio_rdm_records.proxies import current_rdm_records_service as service
 
-from invenio_orcid_push.models import OrcidPushAccount
+from invenio_orcid_push.models import Consent, OrcidPushAccount, OrcidPushConsent
 from invenio_orcid_push.plan import (
     CREATED,
     DELETED,
@@ -67,7 +67,7 @@ def varied(app, make_user, link_orcid, depositor_of, orcid_simulator, datacite):
     publish("invalid", resource_type="dataset-simulation")
     publish("deleted on ORCID")
     publish("published before linking", who=depositor_of(eve))
-    link_orcid(eve)
+    orcid_of_eve = link_orcid(eve)
     (work,) = [
         w
         for w in orcid_simulator.state.works_of(orcid[ada])
@@ -89,6 +89,13 @@ def varied(app, make_user, link_orcid, depositor_of, orcid_simulator, datacite):
         service.pids.register_or_update(
             system_identity, ids["doi registered late"], "doi", parent=parent
         )
+
+    # Eve is asked about a record by Ada; she approves it, but the push is lost.
+    publish("approved, push lost", creators=_by(("Eve", "E", orcid_of_eve)))
+    family = service.read(system_identity, ids["approved, push lost"])["parent"]["id"]
+    OrcidPushConsent.decide(eve.id, family, Consent.APPROVED)
+    db.session.commit()
+    publish("awaiting approval", creators=_by(("Eve", "E", orcid_of_eve)))
 
     app.config["ORCID_PUSH_ENABLED"] = False
     try:
@@ -116,6 +123,8 @@ def test_the_dry_run_says_exactly_what_the_real_run_does(varied):
     assert sorted(done["co-creator opts out"].values()) == [DELETED, UNCHANGED]
     assert done["owner stops auto sync"] == {}
     assert sorted(done["co-creator dropped"].values()) == [DELETED, UNCHANGED]
+    assert sorted(done["approved, push lost"].values()) == [CREATED, UNCHANGED]
+    assert list(done["awaiting approval"].values()) == [UNCHANGED]  # Ada's only
     assert list(done["doi registered late"].values()) == [UPDATED]
     assert done["published before linking"] == {}
 
