@@ -94,12 +94,10 @@ def send_approval_digests():
 def _tell(user_id, now):
     """One message listing the user's untold waiting records, if one is due."""
     rows = OrcidPushConsent.query.filter_by(user_id=user_id).all()
-    told = [aware(row.notified_at) for row in rows if row.notified_at]
-    if told and now - max(told) < DIGEST_PERIOD:
+    if not _due(rows, now):
         return False
     untold = [r for r in rows if r.decision == Consent.PENDING and not r.notified_at]
-    records = [_record(row.parent_id) for row in untold]
-    records = [record for record in records if record is not None]
+    records = [r for r in map(_record, (row.parent_id for row in untold)) if r]
     if not records:
         return False
     notification = ApprovalAwaitedNotificationBuilder.build(user_id, records)
@@ -108,6 +106,12 @@ def _tell(user_id, now):
         row.notified_at = now
     db.session.commit()
     return True
+
+
+def _due(rows, now):
+    """No message to this user within the digest period."""
+    told = [aware(row.notified_at) for row in rows if row.notified_at]
+    return not told or now - max(told) >= DIGEST_PERIOD
 
 
 def _record(key):

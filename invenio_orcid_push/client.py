@@ -443,32 +443,37 @@ def parse_work_summaries(content):
     return summaries
 
 
+def _oauth_post(oauth_url, endpoint, data, timeout, purpose):
+    """POST to ORCID's OAuth server (``<oauth_url>/<endpoint>``), logged like
+    every ORCID call; a refusal raises the matching :class:`OrcidError`."""
+    path = f"/oauth/{endpoint}"
+    started = time.monotonic()
+    try:
+        response = requests.post(
+            f"{oauth_url.rstrip('/')}/{endpoint}",
+            data=data,
+            headers={"Accept": "application/json"},
+            timeout=timeout,
+        )
+    except requests.RequestException as exc:
+        OrcidClient._log("POST", path, None, started)
+        raise OrcidConnectionError(
+            f"ORCID could not be reached {purpose} ({type(exc).__name__})."
+        ) from exc
+    OrcidClient._log("POST", path, response.status_code, started)
+    if response.status_code != 200:
+        raise error_from_response(response)
+    return response
+
+
 def revoke_token(oauth_url, client_id, client_secret, token, timeout=(5, 30)):
     """Revoke an access token at ORCID (``POST <oauth_url>/revoke``).
 
     Revoking the access token also revokes its refresh token. Raises
     :class:`OrcidError` when ORCID cannot be reached or refuses.
     """
-    started = time.monotonic()
-    try:
-        response = requests.post(
-            f"{oauth_url.rstrip('/')}/revoke",
-            data={
-                "client_id": client_id,
-                "client_secret": client_secret,
-                "token": token,
-            },
-            headers={"Accept": "application/json"},
-            timeout=timeout,
-        )
-    except requests.RequestException as exc:
-        OrcidClient._log("POST", "/oauth/revoke", None, started)
-        raise OrcidConnectionError(
-            f"ORCID could not be reached to revoke access ({type(exc).__name__})."
-        ) from exc
-    OrcidClient._log("POST", "/oauth/revoke", response.status_code, started)
-    if response.status_code != 200:
-        raise error_from_response(response)
+    data = {"client_id": client_id, "client_secret": client_secret, "token": token}
+    _oauth_post(oauth_url, "revoke", data, timeout, "to revoke access")
 
 
 def client_credentials_token(
@@ -480,25 +485,11 @@ def client_credentials_token(
     Raises :class:`OrcidError` when ORCID cannot be reached or refuses (a
     scope ORCID did not enable for the client is refused).
     """
-    started = time.monotonic()
-    try:
-        response = requests.post(
-            f"{oauth_url.rstrip('/')}/token",
-            data={
-                "client_id": client_id,
-                "client_secret": client_secret,
-                "grant_type": "client_credentials",
-                "scope": scope,
-            },
-            headers={"Accept": "application/json"},
-            timeout=timeout,
-        )
-    except requests.RequestException as exc:
-        OrcidClient._log("POST", "/oauth/token", None, started)
-        raise OrcidConnectionError(
-            f"ORCID could not be reached for a token ({type(exc).__name__})."
-        ) from exc
-    OrcidClient._log("POST", "/oauth/token", response.status_code, started)
-    if response.status_code != 200:
-        raise error_from_response(response)
+    data = {
+        "client_id": client_id,
+        "client_secret": client_secret,
+        "grant_type": "client_credentials",
+        "scope": scope,
+    }
+    response = _oauth_post(oauth_url, "token", data, timeout, "for a token")
     return response.json()["access_token"]

@@ -212,14 +212,16 @@ def recipients(record, family=None, managed=(), force_for=None, decisions=None):
             continue
         decision = decisions.get(user_id)
         asked_for = user_id == force_for or decision == Consent.APPROVED
-        if not _opened(link, family, managed, asked_for):
-            continue
-        agreed = consent(link, as_creator, decision)
-        if agreed == SHOW:
-            found.wanted.setdefault(link.orcid, link)
-        elif agreed == ASK:
-            found.awaiting[user_id] = link
+        if _opened(link, family, managed, asked_for):
+            _place(found, link, consent(link, as_creator, decision))
     return found
+
+
+def _place(found, link, agreed):
+    if agreed == SHOW:
+        found.wanted.setdefault(link.orcid, link)
+    elif agreed == ASK:
+        found.awaiting[link.user_id] = link
 
 
 # -- The plan -------------------------------------------------------------------------
