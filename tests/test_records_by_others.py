@@ -327,3 +327,23 @@ def test_nobody_is_told_about_what_they_receive_automatically_or_turned_off(
 
     assert _mails_to(outbox, automatic) == []
     assert _mails_to(outbox, quiet) == []
+
+
+def test_an_admin_acting_for_a_co_creator_sends_only_to_their_record(
+    client, shared, make_user, orcid_simulator
+):
+    from invenio_access.models import ActionUsers
+    from invenio_access.permissions import superuser_access
+
+    admin = make_user()
+    db.session.add(ActionUsers.allow(superuser_access, user=admin))
+    db.session.commit()
+    record_id, ada = shared["record"].id, shared["ada"]
+
+    answer = client.post(
+        f"/api/user/orcid/records/{record_id}/sync?user_id={ada.id}",
+        headers=token_of(admin),
+    )
+
+    assert answer.status_code == 202 and answer.json["user_id"] == ada.id
+    assert len(orcid_simulator.state.works_of(shared["ada_orcid"])) == 1
