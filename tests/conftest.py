@@ -190,6 +190,18 @@ def make_user(app, db):
 
 
 @pytest.fixture
+def admin(make_user):
+    """A superuser (test_admin.py has its own: administration access only)."""
+    from invenio_access.models import ActionUsers
+    from invenio_access.permissions import superuser_access
+
+    user = make_user()
+    db_.session.add(ActionUsers.allow(superuser_access, user=user))
+    db_.session.commit()
+    return user
+
+
+@pytest.fixture
 def link_orcid(app, db, orcid_simulator, orcid_api_client):
     """Link a user's account to a new ORCID record, as invenio-oauthclient does.
 

@@ -244,17 +244,6 @@ def test_a_bad_token_is_not_a_login(client, researcher):
     assert response.status_code == 401
 
 
-@pytest.fixture
-def admin(make_user):
-    from invenio_access.models import ActionUsers
-    from invenio_access.permissions import superuser_access
-
-    user = make_user()
-    db.session.add(ActionUsers.allow(superuser_access, user=user))
-    db.session.commit()
-    return user
-
-
 @pytest.mark.parametrize("method", ["get", "put"])
 def test_an_admin_asking_for_a_user_that_does_not_exist_gets_404(client, admin, method):
     login_user_via_session(client, user=admin)

@@ -330,14 +330,8 @@ def test_nobody_is_told_about_what_they_receive_automatically_or_turned_off(
 
 
 def test_an_admin_acting_for_a_co_creator_sends_only_to_their_record(
-    client, shared, make_user, orcid_simulator
+    client, shared, admin, orcid_simulator
 ):
-    from invenio_access.models import ActionUsers
-    from invenio_access.permissions import superuser_access
-
-    admin = make_user()
-    db.session.add(ActionUsers.allow(superuser_access, user=admin))
-    db.session.commit()
     record_id, ada = shared["record"].id, shared["ada"]
 
     answer = client.post(

@@ -1,8 +1,6 @@
 """The researcher's ORCID settings page and JSON API: who may do what, and what they see."""
 
 import pytest
-from invenio_access.models import ActionUsers
-from invenio_access.permissions import superuser_access
 from invenio_accounts.models import UserIdentity
 from invenio_accounts.testutils import login_user_via_session
 from invenio_db import db
@@ -20,14 +18,6 @@ def researcher(make_user, link_orcid, publish):
     orcid = link_orcid(user)
     record = publish(user, record_data(title="My dataset on ORCID"))
     return user, orcid, record
-
-
-@pytest.fixture
-def admin(make_user):
-    user = make_user()
-    db.session.add(ActionUsers.allow(superuser_access, user=user))
-    db.session.commit()
-    return user
 
 
 # -- The page ----------------------------------------------------------------------
