@@ -24,7 +24,7 @@ from .models import (
 )
 from .plan import records_by_others_of
 from .sync import withdraw_works
-from .tasks import push_record_to_orcid
+from .tasks import schedule_push
 
 logger = logging.getLogger(__name__)
 
@@ -188,7 +188,7 @@ def send_existing_records(user_id):
             latest is not None
             and ((latest.json or {}).get("access") or {}).get("record") == "public"
         ):
-            push_record_to_orcid.delay(latest.json["id"])
+            schedule_push(latest.json["id"])
             count += 1
     return count
 

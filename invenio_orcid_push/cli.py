@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 import click
 from flask.cli import with_appcontext
 from invenio_access.permissions import system_identity
+from kombu.exceptions import OperationalError
 
 from .models import LinkStatus
 from .proxies import current_orcid_ledger_service
@@ -92,9 +93,14 @@ def resync(everything, user, record, failed, since, dry_run, full, chunk_size):
         show_pos=True,
         item_show_func=lambda _: None,
     ) as bar:
-        sent, tasks = current_orcid_ledger_service.schedule_resync(
-            system_identity, bar, full=full, chunk_size=chunk_size
-        )
+        try:
+            sent, tasks = current_orcid_ledger_service.schedule_resync(
+                system_identity, bar, full=full, chunk_size=chunk_size
+            )
+        except OperationalError as error:
+            raise click.ClickException(
+                f"Cannot reach the Celery broker (CELERY_BROKER_URL): {error}"
+            ) from None
     click.echo(
         f"Scheduled {sent} record famil{'y' if sent == 1 else 'ies'} for ORCID "
         f"in {tasks} task(s)."
@@ -119,6 +125,11 @@ def status():
     click.echo("ORCID works per status:")
     for status, number in counts["works"].items():
         click.echo(f"  {status:<22} {number:>7}")
+    pushes = counts["pushes"]
+    click.echo(
+        f"Pushes owed: {pushes['owed']} ({pushes['stale']} overdue: their message "
+        "was lost; the sweep sends them again)"
+    )
     click.echo("Links with a problem:")
     for status, number in counts["links"].items():
         if status != LinkStatus.ACTIVE.value:

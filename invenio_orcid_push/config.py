@@ -4,6 +4,8 @@ Every setting is read from the Flask application config; set them in
 ``invenio.cfg``. The defaults point at the production ORCID services.
 """
 
+from datetime import timedelta
+
 ORCID_PUSH_ENABLED = True
 """Master switch. When ``False`` publishing never schedules an ORCID push."""
 
@@ -126,3 +128,21 @@ to connect ORCID here. Needs ORCID to enable premium notifications
 ORCID_PUSH_NOTIFY_REASK_DAYS = 60
 """At most one invitation per iD within this many days, whatever the record;
 an iD that opted out of our notifications (409/9032) is never invited again."""
+
+ORCID_PUSH_CELERY_QUEUE = None
+"""Celery queue of the plugin's tasks; ``None`` uses Celery's default queue.
+
+A queue of their own (e.g. ``"orcid-push"``) lets a worker take one push at a
+time without changing other tasks: ``celery -A invenio_app.celery worker
+-Q orcid-push --prefetch-multiplier 1`` (see the README's "Running in
+production")."""
+
+ORCID_PUSH_STALE_AFTER = timedelta(minutes=15)
+"""A push still owed this long after it was due (its message was lost: broker
+down when the record was published, worker killed before it ran) is sent
+again by the sweep (``timedelta`` or seconds)."""
+
+ORCID_PUSH_SWEEP_INTERVAL = timedelta(minutes=5)
+"""How often Celery beat runs the sweep of owed pushes
+(``sweep_stale_orcid_pushes``); the plugin adds it to ``CELERY_BEAT_SCHEDULE``.
+``None`` leaves the schedule alone (the nightly reconcile still sweeps)."""

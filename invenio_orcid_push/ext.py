@@ -15,6 +15,7 @@ from .components import OrcidPushComponent
 from .linking import on_link_committed
 from .locks import OrcidWriteLocks, lock_url
 from .oauth import on_authorized, on_first_link
+from .outbox import as_timedelta
 from .ratelimit import build_rate_limiter, limiter_settings
 from .resources import OrcidPushResource, OrcidPushResourceConfig
 from .services import (
@@ -23,7 +24,10 @@ from .services import (
     OrcidPushService,
     OrcidPushServiceConfig,
 )
+from .tasks import sweep_stale_orcid_pushes
 from .templating import templates_folder
+
+SWEEP_SCHEDULE_NAME = "orcid-push-sweep-stale-pushes"
 
 
 class InvenioOrcidPush:
@@ -41,6 +45,7 @@ class InvenioOrcidPush:
     def init_app(self, app):
         """Flask application initialization."""
         self.init_config(app)
+        self.schedule_sweep(app)
         self.init_services(app)
         self.init_resources(app)
         self.register_service_component(app)
@@ -101,6 +106,32 @@ class InvenioOrcidPush:
         for key in dir(config):
             if key.startswith("ORCID_PUSH_"):
                 app.config.setdefault(key, getattr(config, key))
+
+    @staticmethod
+    def schedule_sweep(app):
+        """Add the sweep of owed pushes to Celery beat's schedule.
+
+        The dict is changed in place: Celery may already hold it (invenio-celery
+        reads ``CELERY_BEAT_SCHEDULE`` when it starts, before or after us). An
+        instance that schedules the task itself, under our name or with
+        ``ORCID_PUSH_SWEEP_INTERVAL = None``, keeps its own.
+        """
+        interval = app.config["ORCID_PUSH_SWEEP_INTERVAL"]
+        if not interval:
+            return
+        schedule = app.config.setdefault("CELERY_BEAT_SCHEDULE", {})
+        schedule.setdefault(
+            SWEEP_SCHEDULE_NAME,
+            {"task": sweep_stale_orcid_pushes.name, "schedule": as_timedelta(interval)},
+        )
+        celery_ext = app.extensions.get("invenio-celery")
+        if (
+            celery_ext is not None
+            and celery_ext.celery.conf.beat_schedule is not schedule
+        ):
+            celery_ext.celery.conf.beat_schedule.setdefault(
+                SWEEP_SCHEDULE_NAME, schedule[SWEEP_SCHEDULE_NAME]
+            )
 
     @staticmethod
     def register_service_component(app):

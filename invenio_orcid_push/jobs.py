@@ -11,7 +11,11 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from .proxies import current_orcid_ledger_service
 from .services.errors import RecordNotFoundError, UserNotFoundError
 from .sync import FAILED
-from .tasks import purge_orcid_call_log, send_orcid_approval_digests
+from .tasks import (
+    purge_orcid_call_log,
+    send_orcid_approval_digests,
+    sweep_stale_orcid_pushes,
+)
 
 
 class BulkResyncArgsSchema(PredefinedArgsSchema):
@@ -94,8 +98,13 @@ def bulk_resync_job(
 
 @shared_task(ignore_result=True)
 def nightly_reconcile_job(since=None, **kwargs):
-    """The "ORCID nightly reconcile" job: retry what waits or failed, re-check changes."""
+    """The "ORCID nightly reconcile" job: retry what waits or failed, re-check changes.
+
+    It also sends again the pushes whose message was lost (the outbox sweep),
+    in case Celery beat does not run it.
+    """
     service = current_orcid_ledger_service
+    sweep_stale_orcid_pushes()
     since_date = _moment(since)
     seen = set()
 

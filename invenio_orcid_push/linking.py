@@ -13,7 +13,7 @@ from .family import latest_version
 from .invitations import invited_families
 from .links import orcid_link_of
 from .models import Consent, OrcidPushConsent
-from .tasks import push_record_to_orcid
+from .tasks import schedule_push
 
 
 def on_link_committed(remote, token=None, **kwargs):
@@ -32,7 +32,7 @@ def accept_invitations(link):
         OrcidPushConsent.decide(link.user_id, key, Consent.APPROVED)
     db.session.commit()
     for record_id in filter(None, map(_latest_record_id, keys)):
-        push_record_to_orcid.delay(record_id)
+        schedule_push(record_id)
     return keys
 
 

@@ -419,3 +419,30 @@ class OrcidCallLog(db.Model):
     """HTTP status; ``None`` when ORCID did not answer."""
     error_code = db.Column(db.String(40), nullable=True)
     duration_ms = db.Column(db.Float, nullable=False)
+
+
+class OrcidPushOutbox(db.Model, db.Timestamp):
+    """A push owed to ORCID, written in the same transaction as the change.
+
+    The Celery message that carries out the push is sent only after commit
+    and can be lost (broker down, worker killed before it ran). The row is
+    the durable promise: the task deletes it when done, and the sweep
+    (:func:`.outbox.sweep_stale_pushes`) re-sends what stays due too long.
+    """
+
+    __tablename__ = "orcid_push_outbox"
+
+    id = db.Column(db.Integer, primary_key=True, autoincrement=True)
+    record_id = db.Column(db.String(255), nullable=False, index=True)
+    user_id = db.Column(
+        db.Integer,
+        db.ForeignKey("accounts_user.id", ondelete="CASCADE"),
+        nullable=True,
+    )
+    """The user whose own "sync now" this is (the task's ``force_for``)."""
+
+    token = db.Column(db.String(32), nullable=False, unique=True)
+    """Travels with the message: only the task of the latest request settles it."""
+
+    due_at = db.Column(db.UTCDateTime, nullable=False, index=True)
+    """When the push should have run by (moved on by each scheduled retry)."""

@@ -19,6 +19,7 @@ from invenio_rdm_records.records.api import RDMRecord
 from .family import aware, is_showable_json, orcid_ids_in, owned_parents_query
 from .links import orcid_client_id
 from .models import OrcidPushAccount, OrcidPushConsent, OrcidWorkLedger, SyncStatus
+from .outbox import stale_record_ids
 from .plan import FAILED, SETTLED, UNCHANGED, candidates, orcid_holders
 from .sync import sync_record
 
@@ -77,6 +78,16 @@ def _failed_record_ids(since=None):
     return (record_id for (record_id,) in _pages(rows, OrcidWorkLedger.record_id))
 
 
+def _failed_or_owed(since=None):
+    """Failed families, and those whose push is owed for too long (message lost)."""
+    owed = stale_record_ids()
+    yield from owed
+    owed = set(owed)
+    for record_id in _failed_record_ids(since):
+        if record_id not in owed:
+            yield record_id
+
+
 def _parents_of(user):
     """The families of a user's records, and those on their ORCID record as a
     co-creator."""
@@ -102,7 +113,7 @@ def families(everything=False, user=None, record=None, failed=False, since=None)
         yield record
         return
     if failed:
-        yield from _failed_record_ids(since)
+        yield from _failed_or_owed(since)
         return
     parent_ids = _parents_of(user) if user is not None else None
     previous = None

@@ -15,6 +15,7 @@ from invenio_orcid_push.models import (
     OrcidPushAccount,
     OrcidPushConsent,
     OrcidPushInvitation,
+    OrcidPushOutbox,
     OrcidWorkLedger,
 )
 
@@ -26,6 +27,7 @@ TABLES = {
     OrcidCallLog.__tablename__,
     OrcidPushConsent.__tablename__,
     OrcidPushInvitation.__tablename__,
+    OrcidPushOutbox.__tablename__,
 }
 
 

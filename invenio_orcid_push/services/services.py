@@ -13,7 +13,7 @@ from invenio_accounts.models import User
 from invenio_db import db
 from invenio_records_resources.services.base import Service
 
-from .. import accounts, listing
+from .. import accounts, listing, outbox
 from ..family import owner_of, resolve_record
 from ..models import (
     Consent,
@@ -26,7 +26,7 @@ from ..models import (
 )
 from ..plan import ACTIONS, plan_record
 from ..resync import families, pending_or_failed, resync_inline
-from ..tasks import push_record_to_orcid, push_records_to_orcid, retry_later
+from ..tasks import queue_resync_chunk, retry_later, schedule_push
 from .errors import (
     ActionDeniedError,
     LedgerEntryNotFoundError,
@@ -191,7 +191,7 @@ class OrcidPushService(OrcidServiceBase):
         user_id, role = self._acting_for(identity, record, "sync_record", params)
         if role != listing.OWNER or _decided(user_id, record):
             self._decide(user_id, record, Consent.APPROVED)
-        push_record_to_orcid.delay(record_id, force_for=user_id)
+        schedule_push(record_id, force_for=user_id)
         return {"record": record_id, "user_id": user_id}
 
     def dismiss(self, identity, record_id, params=None):
@@ -200,7 +200,7 @@ class OrcidPushService(OrcidServiceBase):
         record = self._record(record_id)
         user_id, _ = self._acting_for(identity, record, "dismiss_record", params)
         self._decide(user_id, record, Consent.DISMISSED)
-        push_record_to_orcid.delay(record_id)
+        schedule_push(record_id)
         return {"record": record_id, "user_id": user_id}
 
     @staticmethod
@@ -268,7 +268,7 @@ class OrcidLedgerService(OrcidServiceBase):
         """Send the row's record family to ORCID again now."""
         self.require_permission(identity, "retry_ledger_entry")
         entry = self._entry(entry_id)
-        push_record_to_orcid.delay(entry.record_id)
+        schedule_push(entry.record_id)
         return entry
 
     def status_counts(self, identity):
@@ -282,9 +282,11 @@ class OrcidLedgerService(OrcidServiceBase):
         ).group_by(OrcidPushAccount.link_status)
         work_counts = {status.value: number for status, number in works}
         link_counts = {status.value: number for status, number in links}
+        owed, stale = outbox.counts()
         return {
             "works": {s.value: work_counts.get(s.value, 0) for s in SyncStatus},
             "links": {s.value: link_counts.get(s.value, 0) for s in LinkStatus},
+            "pushes": {"owed": owed, "stale": stale},
         }
 
     def find_user(self, identity, value):
@@ -345,10 +347,10 @@ class OrcidLedgerService(OrcidServiceBase):
         for record_id in record_ids:
             chunk.append(record_id)
             if len(chunk) >= chunk_size:
-                push_records_to_orcid.delay(chunk, full=full)
+                queue_resync_chunk(chunk, full)
                 sent, tasks, chunk = sent + len(chunk), tasks + 1, []
         if chunk:
-            push_records_to_orcid.delay(chunk, full=full)
+            queue_resync_chunk(chunk, full)
             sent, tasks = sent + len(chunk), tasks + 1
         return sent, tasks
 
