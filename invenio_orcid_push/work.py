@@ -537,7 +537,7 @@ def work_from_record(record, options=None, orcid_host=None):
         short_description=short_description,
         citation=citation,
         publication_date=publication_date_parts(metadata.get("publication_date")),
-        url=landing_page_of(record),
+        url=as_uri(landing_page_of(record)),
         contributors=kept_contributors(people, options.max_contributors),
         language_code=_language_of(metadata),
         orcid_host=options.orcid_host,
