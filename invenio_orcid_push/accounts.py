@@ -22,6 +22,7 @@ from .models import (
     RecordsByOthers,
     SyncStatus,
 )
+from .notes import ledger_note
 from .plan import records_by_others_of
 from .sync import withdraw_works
 from .tasks import schedule_push
@@ -174,7 +175,12 @@ def orcid_status_words(entry, link):
             ),
         }
     words = STATUS_WORDS.get(entry.status, _failed_words)
-    return {"state": entry.status.value, **words(entry)}
+    note = ledger_note(entry)
+    return {
+        "state": entry.status.value,
+        **words(entry),
+        **({"note": note} if note else {}),
+    }
 
 
 def send_existing_records(user_id):

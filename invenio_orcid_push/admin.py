@@ -9,6 +9,7 @@ from invenio_administration.views.base import AdminView
 from invenio_i18n import gettext as _
 
 from .forms import ActionForm
+from .notes import ledger_note
 from .proxies import current_orcid_ledger_service
 from .services.errors import LedgerEntryNotFoundError
 
@@ -38,6 +39,7 @@ class OrcidLedgerListView(AdminView):
             page_size=found["size"],
             filters=request.args,
             statuses=found["statuses"],
+            note_of=ledger_note,
         )
 
 
@@ -58,7 +60,7 @@ class OrcidLedgerEntryView(AdminView):
             found = current_orcid_ledger_service.read_entry(g.identity, entry_id)
         except LedgerEntryNotFoundError as error:
             return str(error.description), 404
-        return self.render(**found, form=ActionForm())
+        return self.render(**found, form=ActionForm(), note_of=ledger_note)
 
     def post(self, entry_id):
         """Retry: send the record family to ORCID again now."""

@@ -49,6 +49,13 @@ ORCID_PUSH_JOURNAL_TITLE = None
 """Text of a work's ``journal-title``; ``None`` uses ``THEME_SITENAME`` (the
 repository's name), an empty string leaves it out."""
 
+ORCID_PUSH_MAX_CONTRIBUTORS = 100
+"""At most this many creators and contributors in a work: those with an ORCID
+iD first, then the first ones in record order (the work keeps record order).
+ORCID refuses bodies around 1 MB, which a record of thousands of creators
+exceeds; the sync ledger says how many ORCID shows ("ORCID shows 100 of 3,000
+contributors"). ``None``: no cap, yet never more than fits ORCID's limit."""
+
 ORCID_PUSH_RECREATE_DELETED_WORKS = False
 """When the researcher deleted our work on ORCID (404 on update), send it
 again (``True``) or respect the deletion (``False``, the row says so and the

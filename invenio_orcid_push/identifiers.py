@@ -44,7 +44,7 @@ def listed_orcid(identifiers):
     "identifier"}`` entries; the first ``orcid`` one is the person's iD (it
     is returned as written: callers decide whether to normalize it).
     """
-    for identifier in identifiers or []:
-        if identifier.get("scheme") == "orcid":
+    for identifier in identifiers if isinstance(identifiers, list) else []:
+        if isinstance(identifier, dict) and identifier.get("scheme") == "orcid":
             return identifier.get("identifier")
     return None

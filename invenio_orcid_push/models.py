@@ -281,6 +281,16 @@ class OrcidWorkLedger(db.Model, db.Timestamp):
     """``type:value`` of the work's ``self`` identifier when last sent, to find
     the work again on ORCID when its put-code was lost."""
 
+    contributors_shown = db.Column(db.Integer, nullable=True)
+    """How many contributors the work on ORCID shows, when it leaves some of the
+    record's out (``ORCID_PUSH_MAX_CONTRIBUTORS``, ORCID's body limit);
+    ``None`` when it shows them all."""
+
+    contributors_total = db.Column(db.Integer, nullable=True)
+    """How many contributors the record has, when the work leaves some out.
+    Numbers, not a sentence: the note is worded in the reader's language
+    (``invenio_orcid_push.notes``)."""
+
     @classmethod
     def get(cls, orcid, parent_id):
         """Return the row of an ORCID iD and a record family, or ``None``."""
@@ -305,8 +315,13 @@ class OrcidWorkLedger(db.Model, db.Timestamp):
             entry.user_id = user_id
         return entry
 
-    def mark_synced(self, put_code, payload_hash):
-        """ORCID holds the work as ``payload_hash`` under ``put_code``."""
+    def mark_synced(self, put_code, payload_hash, contributors=None):
+        """ORCID holds the work as ``payload_hash`` under ``put_code``.
+
+        ``contributors`` is ``(shown, total)`` when the work leaves some of
+        the record's contributors out.
+        """
+        self.contributors_shown, self.contributors_total = contributors or (None, None)
         self.put_code = str(put_code)
         self.payload_hash = payload_hash
         self.status = SyncStatus.SYNCED
@@ -333,6 +348,7 @@ class OrcidWorkLedger(db.Model, db.Timestamp):
         self.status = (
             SyncStatus.REMOVED_BY_RESEARCHER if by_researcher else SyncStatus.REMOVED
         )
+        self.contributors_shown = self.contributors_total = None
         self.last_error = None
         self.error_code = None
 

@@ -80,6 +80,11 @@ SHORT_DESCRIPTION_MAX = 5000
 CREDIT_NAME_MAX = 150
 YEAR_MIN, YEAR_MAX = 1900, 2100
 
+WORK_BODY_MAX = 1_000_000
+"""Bytes of a work's body ORCID accepts: it refuses bodies around 1 MB (works
+with thousands of contributors). The converter stays below it and the
+simulator refuses larger bodies (413), as ORCID does."""
+
 NOTIFICATION_INTRO_MAX = 1000
 NOTIFICATION_ITEM_NAME_MAX = 1000
 PREMIUM_NOTIFICATION_SCOPE = "/premium-notification"

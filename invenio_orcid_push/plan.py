@@ -257,6 +257,7 @@ class PlanSettings:
             orcid_host=config["ORCID_PUSH_ORCID_HOST"],
             journal_title=journal_title,
             per_version=config["ORCID_PUSH_WORK_PER_VERSION"],
+            max_contributors=config["ORCID_PUSH_MAX_CONTRIBUTORS"],
         )
         return cls(options, bool(config["ORCID_PUSH_RECREATE_DELETED_WORKS"]))
 

@@ -218,14 +218,15 @@ def _wait_for_doi(run, entry, link):
 def _show(run, entry, link):
     """Create or update the work."""
     client = client_for(link, entry)
-    entry.self_id = run.plan.work.self_id
+    work = run.plan.work
+    entry.self_id = work.self_id
     entry.attempts = (entry.attempts or 0) + 1
     try:
         done = _update(run, client, entry, link) if entry.put_code else None
         if done is None:
             # A lost put-code (or a lost answer) shows up as a duplicate.
             put_code = _create_or_adopt(client, link.orcid, run.plan.work)
-            entry.mark_synced(put_code, run.plan.payload_hash)
+            entry.mark_synced(put_code, run.plan.payload_hash, _shown_of(work))
             done = CREATED
         return done
     except OrcidError as exc:
@@ -249,8 +250,15 @@ def _update(run, client, entry, link):
         entry.mark_removed(by_researcher=True)
         entry.last_error = DELETED_ON_ORCID_MESSAGE
         return SKIPPED
-    entry.mark_synced(entry.put_code, run.plan.payload_hash)
+    entry.mark_synced(entry.put_code, run.plan.payload_hash, _shown_of(work))
     return UPDATED
+
+
+def _shown_of(work):
+    """``(shown, total)`` contributors when the work leaves some out, else ``None``."""
+    if not work.contributors_left_out:
+        return None
+    return len(work.contributors), work.contributors_total
 
 
 def _create_or_adopt(client, orcid, work):

@@ -9,7 +9,7 @@ import calendar
 import hashlib
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 import pycountry
@@ -17,6 +17,7 @@ from lxml import etree, html
 
 from . import orcid_model as om
 from .identifiers import listed_orcid, normalize_orcid
+from .uris import as_uri, resolver_url
 
 logger = logging.getLogger(__name__)
 
@@ -151,6 +152,8 @@ class WorkOptions:
     journal_title: Optional[str] = None
     per_version: bool = False
     with_citation: bool = True
+    max_contributors: Optional[int] = 100
+    """At most this many contributors (``None``: all that fit in ORCID's body limit)."""
 
 
 @dataclass
@@ -170,6 +173,15 @@ class Work:
     contributors: list = field(default_factory=list)
     language_code: Optional[str] = None
     orcid_host: str = "orcid.org"
+    contributors_total: Optional[int] = None
+    """How many named creators and contributors the record has (``contributors``
+    may hold fewer: see :attr:`contributors_left_out`)."""
+
+    @property
+    def contributors_left_out(self):
+        """How many of the record's contributors the work leaves out (0: none)."""
+        total = self.contributors_total or 0
+        return max(total - len(self.contributors), 0)
 
     @property
     def self_id(self):
@@ -256,11 +268,34 @@ class Work:
 
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""What XML 1.0 cannot carry at all (lxml refuses it): C0 controls other than
+tab and line breaks, unpaired surrogates, U+FFFE and U+FFFF."""
+
+_CONTROL = re.compile("[\x7f-\x9f]")
+"""Control characters XML carries but nobody means to show (DEL, C1)."""
+
+
+def xml_text(value):
+    """``value`` with what XML cannot carry removed, else as it is; ``""`` when
+    it is not text. Identifiers go through this only: their value is kept as
+    the record has it."""
+    return _NOT_XML.sub("", value) if isinstance(value, str) else ""
 
 
 def clean_text(text):
-    """Text that XML can carry, whitespace collapsed."""
-    return " ".join(_NOT_XML.sub("", text or "").split())
+    """Text that XML can carry, without control characters, whitespace collapsed."""
+    return " ".join(_CONTROL.sub("", xml_text(text)).split())
+
+
+def _mapping(value):
+    """``value`` if it is a dict, else an empty one (a record part of a wrong shape)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _id_of(value):
+    """The ``id`` of a vocabulary entry (``{"id": ...}``), when it is text."""
+    entry_id = _mapping(value).get("id")
+    return entry_id if isinstance(entry_id, str) and entry_id else None
 
 
 def truncate(text, limit):
@@ -272,9 +307,9 @@ def truncate(text, limit):
 
 def plain_text(markup):
     """The text of an HTML fragment, whitespace collapsed."""
-    if not markup or not markup.strip():
+    markup = xml_text(markup)
+    if not markup.strip():
         return ""
-    markup = _NOT_XML.sub("", markup)
     try:
         text = html.fragment_fromstring(markup, create_parent="div").text_content()
     except (etree.ParserError, ValueError):
@@ -288,7 +323,7 @@ def publication_date_parts(edtf):
     Parts that are unknown are ``None``; years outside ORCID's 1900-2100 give
     ``None`` (the date is optional in a work, a wrong one is rejected).
     """
-    match = _EDTF_DATE_RE.match(edtf.strip()) if edtf else None
+    match = _EDTF_DATE_RE.match(edtf.strip()) if isinstance(edtf, str) else None
     if not match:
         return None
     year, month, day = match.groups()
@@ -308,8 +343,7 @@ def _day_in_month(year, month, day):
 
 def work_type_of(record):
     """The ORCID work type of a record, from its resource type."""
-    resource_type = (record.get("metadata") or {}).get("resource_type") or {}
-    type_id = resource_type.get("id")
+    type_id = _id_of(_mapping(record.get("metadata")).get("resource_type"))
     if not type_id:
         raise WorkConversionError(
             "The record has no resource type, so its ORCID work type is unknown."
@@ -317,19 +351,21 @@ def work_type_of(record):
     work_type = RESOURCE_TYPE_TO_WORK_TYPE.get(type_id)
     if work_type is None:
         raise WorkConversionError(
-            f"The resource type '{type_id}' has no ORCID work type; "
+            f"The resource type '{truncate(clean_text(type_id), 100)}' has no ORCID work type; "
             "add it to the mapping before this record can be sent."
         )
     return work_type
 
 
 def _doi(pids):
-    return ((pids or {}).get("doi") or {}).get("identifier")
+    """The DOI in ``pids`` as written (XML-safe), or ``None``."""
+    doi = xml_text(_mapping(_mapping(pids).get("doi")).get("identifier"))
+    return doi if doi.strip() else None
 
 
 def doi_id(doi, relationship):
-    """A DOI as external id."""
-    return ExternalId("doi", doi, relationship, f"https://doi.org/{doi}")
+    """A DOI as external id: the value as written, its URL a valid URI."""
+    return ExternalId("doi", doi, relationship, resolver_url("doi", doi))
 
 
 def external_ids_of(record, per_version=False):
@@ -343,7 +379,7 @@ def external_ids_of(record, per_version=False):
     """
     version_doi = _doi(record.get("pids"))
     concept_doi = (
-        None if per_version else _doi((record.get("parent") or {}).get("pids"))
+        None if per_version else _doi(_mapping(record.get("parent")).get("pids"))
     )
     landing = landing_page_of(record)
     if concept_doi:
@@ -354,20 +390,22 @@ def external_ids_of(record, per_version=False):
     if version_doi:
         return [doi_id(version_doi, "self")]
     if landing:
-        return [ExternalId("uri", landing, "self", landing)]
+        return [ExternalId("uri", landing, "self", resolver_url("uri", landing))]
     raise WorkConversionError(
         "The record has neither a DOI nor a landing page URL to identify it on ORCID."
     )
 
 
 def landing_page_of(record):
-    """The record's public landing page URL, if the service gave one."""
-    return (record.get("links") or {}).get("self_html")
+    """The record's public landing page URL as written (XML-safe), if the
+    service gave one."""
+    landing = xml_text(_mapping(record.get("links")).get("self_html"))
+    return landing if landing.strip() else None
 
 
 def orcid_language(code):
     """ORCID's language code for an ISO 639-3 (or 639-1) code, or ``None``."""
-    if not code:
+    if not isinstance(code, str) or not code.strip():
         return None
     code = code.strip().lower()
     if len(code) == 3:
@@ -380,12 +418,13 @@ def orcid_language(code):
 
 
 def _role_id(entry):
-    return ((entry.get("role") or {}).get("id")) or None
+    return _id_of(entry.get("role"))
 
 
 def _contributor(entry, sequence, default_role):
     """The contributor of a creator or contributor entry; ``None`` if it has no name."""
-    person = entry.get("person_or_org") or {}
+    entry = _mapping(entry)
+    person = _mapping(entry.get("person_or_org"))
     name = clean_text(_credit_name(person))
     if not name:
         return None
@@ -401,14 +440,15 @@ def _contributor(entry, sequence, default_role):
 
 def _credit_name(person):
     """The name as the record shows it, else "Family, Given"."""
-    return person.get("name") or ", ".join(
-        part for part in (person.get("family_name"), person.get("given_name")) if part
+    parts = (person.get("family_name"), person.get("given_name"))
+    return clean_text(person.get("name")) or ", ".join(
+        clean_text(part) for part in parts if clean_text(part)
     )
 
 
 def contributors_of(record):
     """Creators (in order, authors unless their role maps) then contributors."""
-    metadata = record.get("metadata") or {}
+    metadata = _mapping(record.get("metadata"))
     people = [
         _contributor(entry, "first" if index == 0 else "additional", "author")
         for index, entry in enumerate(_entries(metadata, "creators"))
@@ -422,7 +462,8 @@ def contributors_of(record):
 
 def _entries(metadata, key):
     """The list under ``key`` (creators, contributors, ...); empty when missing."""
-    return metadata.get(key) or []
+    entries = metadata.get(key)
+    return entries if isinstance(entries, list) else []
 
 
 def titles_of(metadata):
@@ -445,16 +486,16 @@ def titles_of(metadata):
 
 def _additional_titles(metadata):
     """(type, text, entry) of each additional title that has text, in order."""
-    for extra in _entries(metadata, "additional_titles"):
+    for extra in map(_mapping, _entries(metadata, "additional_titles")):
         text = clean_text(extra.get("title"))
-        kind = (extra.get("type") or {}).get("id")
+        kind = _id_of(extra.get("type"))
         if text:
             yield kind, text, extra
 
 
 def _translated_title(text, extra):
     """(text, ORCID language code), or ``None`` if ORCID has no such language."""
-    language = orcid_language((extra.get("lang") or {}).get("id"))
+    language = orcid_language(_id_of(extra.get("lang")))
     return (truncate(text, om.TITLE_MAX), language) if language else None
 
 
@@ -480,12 +521,13 @@ def work_from_record(record, options=None, orcid_host=None):
     is always refused for the same (first) one.
     """
     options = options or WorkOptions(orcid_host=orcid_host or "orcid.org")
-    metadata = record.get("metadata") or {}
+    metadata = _mapping(record.get("metadata"))
     title, subtitle, translated = titles_of(metadata)
     short_description = _short_description_of(metadata)
     journal_title = _journal_title_of(options)
     citation = _citation_of(record, options)
-    return Work(
+    people = contributors_of(record)
+    work = Work(
         title=title,
         subtitle=subtitle,
         translated_title=translated,
@@ -495,11 +537,60 @@ def work_from_record(record, options=None, orcid_host=None):
         short_description=short_description,
         citation=citation,
         publication_date=publication_date_parts(metadata.get("publication_date")),
-        url=landing_page_of(record),
-        contributors=contributors_of(record),
+        url=as_uri(landing_page_of(record)),
+        contributors=kept_contributors(people, options.max_contributors),
         language_code=_language_of(metadata),
         orcid_host=options.orcid_host,
+        contributors_total=len(people),
     )
+    return _within_body_limit(work, people)
+
+
+BODY_BUDGET = om.WORK_BODY_MAX - 100
+"""Bytes a work may take, leaving room for the put-code of an update."""
+
+
+def kept_contributors(people, limit):
+    """At most ``limit`` of ``people``: those with an ORCID iD first, then the
+    first ones in record order; they stay in record order.
+
+    ORCID refuses works of thousands of contributors (the body gets too
+    large), and the ones with an iD are those ORCID links to their records.
+    """
+    if limit is None or len(people) <= limit:
+        return people
+    ranked = sorted(range(len(people)), key=lambda i: (people[i].orcid is None, i))
+    return [people[i] for i in sorted(ranked[: max(limit, 0)])]
+
+
+def _fewer(people, kept, size):
+    """Fewer contributors than ``kept``, about as many as fit in the budget."""
+    fitting = len(kept) * BODY_BUDGET // size
+    return kept_contributors(people, min(fitting, len(kept) - 1))
+
+
+def _within_body_limit(work, people):
+    """``work`` made to fit ORCID's body limit, or a refusal.
+
+    Long texts are already cut to ORCID's limits; what remains unbounded is
+    the citation (it lists every author) and the number of contributors:
+    the citation goes first, then contributors are left out (by the same
+    rule as the cap) until the body fits.
+    """
+    size = len(work.to_xml())
+    if size > BODY_BUDGET and work.citation:
+        logger.info("Work of %s bytes sent without its citation", size)
+        work = replace(work, citation=None)
+        size = len(work.to_xml())
+    while size > BODY_BUDGET and work.contributors:
+        work = replace(work, contributors=_fewer(people, work.contributors, size))
+        size = len(work.to_xml())
+    if size > BODY_BUDGET:
+        raise WorkConversionError(
+            f"The work would take {size:,} bytes even without citation and "
+            f"contributors; ORCID accepts at most {om.WORK_BODY_MAX:,}."
+        )
+    return work
 
 
 def _short_description_of(metadata):
@@ -522,5 +613,5 @@ def _citation_of(record, options):
 
 def _language_of(metadata):
     """ORCID's code for the record's first language (ORCID takes one), or ``None``."""
-    languages = metadata.get("languages") or []
-    return orcid_language(languages[0].get("id")) if languages else None
+    languages = _entries(metadata, "languages")
+    return orcid_language(_id_of(languages[0])) if languages else None

@@ -8,7 +8,8 @@ import pytest
 import requests
 from lxml import etree
 
-from invenio_orcid_push.work import ExternalId, Work
+from invenio_orcid_push import orcid_model
+from invenio_orcid_push.work import Contributor, ExternalId, Work
 
 from simulators import OrcidSimulator
 
@@ -143,6 +144,39 @@ def test_an_unknown_work_type_is_rejected(sim, researcher, token):
     response = call(sim, "POST", f"/{researcher.orcid}/work", token, body)
     assert response.status_code == 400
     assert error_code(response) == "9037"
+
+
+def test_a_body_over_orcids_size_limit_is_refused_413(sim, researcher, token):
+    crowd = [Contributor(credit_name=f"{i:05d} " + "x" * 140) for i in range(5000)]
+    work = Work(
+        title="Thousands of authors",
+        type="data-set",
+        external_ids=[
+            ExternalId("doi", "10.1234/a", "self", "https://doi.org/10.1234/a")
+        ],
+        contributors=crowd,
+    )
+    body = work.to_xml()
+    assert len(body) > orcid_model.WORK_BODY_MAX
+
+    response = call(sim, "POST", f"/{researcher.orcid}/work", token, body)
+
+    assert response.status_code == 413
+    assert sim.state.works_of(researcher.orcid) == []
+
+
+@pytest.mark.parametrize(
+    "doi",
+    [
+        "10.1642/0004-8038(2004)121[0593:TPOPAS]2.0.CO;2",  # the XSD catches it
+        "10.1234/a <b>",  # these pass the XSD, not ORCID
+        "10.1234/é",
+    ],
+)
+def test_a_url_that_is_not_an_rfc3986_uri_is_rejected(sim, researcher, token, doi):
+    response = post(sim, researcher, token, doi=doi)  # URL left unencoded
+    assert response.status_code == 400
+    assert error_code(response) == "9001"
 
 
 def test_put_code_on_post_is_rejected(sim, researcher, token):

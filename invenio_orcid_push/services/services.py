@@ -24,6 +24,7 @@ from ..models import (
     OrcidWorkLedger,
     SyncStatus,
 )
+from ..notes import ledger_note
 from ..plan import ACTIONS, plan_record
 from ..resync import families, pending_or_failed, resync_inline
 from ..tasks import queue_resync_chunk, retry_later, schedule_push
@@ -160,6 +161,7 @@ class OrcidPushService(OrcidServiceBase):
             "synced_at": row.synced_at.isoformat() if row.synced_at else None,
             "updated": row.updated.isoformat() if row.updated else None,
             "last_error": row.last_error,
+            "note": ledger_note(row),
         }
 
     def _acting_for(self, identity, record, action, params):

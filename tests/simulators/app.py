@@ -206,6 +206,14 @@ def create_simulator_app(simulator):
 
     def read_work():
         content_type = (request.mimetype or "").lower()
+        if (request.content_length or 0) > om.WORK_BODY_MAX:
+            # ORCID's front end refuses bodies around 1 MB before reading them.
+            raise SimulatedError(
+                413,
+                None,
+                f"Request entity too large: {request.content_length:,} bytes "
+                f"(at most {om.WORK_BODY_MAX:,}).",
+            )
         try:
             if content_type in XML_TYPES:
                 return parse_work_xml(request.get_data(), simulator.work_schema)

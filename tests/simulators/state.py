@@ -5,6 +5,7 @@ and its :class:`SimulatedError` into ORCID's error responses.
 """
 
 import random
+import re
 import secrets
 import string
 import threading
@@ -20,6 +21,20 @@ NOTIFICATION_SCOPE = om.PREMIUM_NOTIFICATION_SCOPE
 CLIENT_CREDENTIALS_SCOPES = frozenset({"/read-public", "/webhook", NOTIFICATION_SCOPE})
 """Scopes of the client-credentials grant (two-legged: no researcher)."""
 MAX_WORKS = 10000
+_URI_RE = re.compile(
+    r"\A[A-Za-z][A-Za-z0-9+.-]*:"  # scheme
+    r"(?://(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2}|\[[0-9A-Fa-f:.v]+\])*)?"
+    r"(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*"  # path and query
+    r"(?:#(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*)?\Z"  # fragment
+)
+"""An absolute URI by RFC 3986's characters: what is not unreserved, reserved
+in its place or a ``%XX`` escape (a space, ``é``, a bracket outside an IP
+literal host, a second ``#``, a stray ``%``) makes ORCID refuse the URL."""
+
+
+def is_uri(text):
+    """Whether ORCID would take ``text`` as a URL (an absolute RFC 3986 URI)."""
+    return bool(_URI_RE.match(text))
 
 
 class SimulatedError(Exception):
@@ -477,6 +492,7 @@ class RegistryState:
                     "9023",
                     f"Invalid external identifier relationship {ext['relationship']!r}.",
                 )
+        self._validate_urls(work)
         if not any(ext["relationship"] == "self" for ext in work["external_ids"]):
             raise SimulatedError(
                 400,
@@ -507,6 +523,14 @@ class RegistryState:
                 raise SimulatedError(
                     400, "9047", "credit-name is longer than 150 characters."
                 )
+
+    @staticmethod
+    def _validate_urls(work):
+        """Every URL a work carries must be a URI (RFC 3986), as ORCID checks."""
+        urls = [ext["url"] for ext in work["external_ids"]] + [work["url"]]
+        for url in urls:
+            if url and not is_uri(url):
+                raise SimulatedError(400, "9001", f"Invalid URL {url!r}.")
 
     def _check_duplicates(self, researcher, client_id, work, exclude=None):
         ids = _normalized_ids(work)
