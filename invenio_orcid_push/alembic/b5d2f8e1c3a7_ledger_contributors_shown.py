@@ -9,7 +9,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "b5d2f8e1c3a7"
-down_revision = "e7b2a9c4d6f1"
+down_revision = "f2c4e6a8b0d1"
 branch_labels = ()
 depends_on = None
 
