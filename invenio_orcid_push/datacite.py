@@ -29,19 +29,47 @@ class OrcidAwareDataCite45JSONSerializer(DataCite45JSONSerializer):
     """DataCite 4.5 JSON whose ORCID name identifiers carry ``schemeUri``.
 
     InvenioRDM's serializer writes ``nameIdentifierScheme: ORCID`` without the
-    scheme URI that DataCite and its harvesters use to resolve the iD.
+    scheme URI that DataCite and its harvesters use to resolve the iD. For the
+    concept DOI (``is_parent``) it also copies the record's related
+    identifiers, so an ``IsVersionOf`` the depositor entered for the version
+    would make the concept a version of something: that one is dropped.
     """
+
+    @property
+    def is_parent(self):
+        """Whether this serializes the concept (parent) DOI's metadata."""
+        return self.object_schema.is_parent
 
     def dump_obj(self, obj):
         """Dump the record, then complete the ORCID name identifiers."""
         data = super().dump_obj(obj)
         for key in ("creators", "contributors"):
             for person in data.get(key) or []:
-                for identifier in person.get("nameIdentifiers") or []:
-                    if identifier.get("nameIdentifierScheme", "").upper() == "ORCID":
-                        identifier["nameIdentifierScheme"] = "ORCID"
-                        identifier.setdefault("schemeUri", ORCID_SCHEME_URI)
+                _complete_orcid_scheme(person.get("nameIdentifiers") or [])
+        if self.is_parent:
+            _drop_version_of(data)
         return data
+
+
+def _complete_orcid_scheme(name_identifiers):
+    """Give every ORCID name identifier ORCID's spelling and scheme URI."""
+    for identifier in name_identifiers:
+        if identifier.get("nameIdentifierScheme", "").upper() == "ORCID":
+            identifier["nameIdentifierScheme"] = "ORCID"
+            identifier.setdefault("schemeUri", ORCID_SCHEME_URI)
+
+
+def _drop_version_of(data):
+    """Remove ``IsVersionOf`` relations: a concept DOI is no version of anything."""
+    kept = [
+        related
+        for related in data.get("relatedIdentifiers") or []
+        if related.get("relationType", "").lower() != "isversionof"
+    ]
+    if kept:
+        data["relatedIdentifiers"] = kept
+    else:
+        data.pop("relatedIdentifiers", None)
 
 
 class DataCiteClient(StockDataCiteClient):
