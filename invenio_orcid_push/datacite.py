@@ -8,6 +8,8 @@ records the DOI as registered only after DataCite accepted it; otherwise the
 DOI stays reserved, the failure is logged, and ORCID pushes wait for it.
 """
 
+import copy
+
 import idutils
 from datacite import DataCiteRESTClient
 from datacite.errors import DataCiteError
@@ -29,19 +31,47 @@ class OrcidAwareDataCite45JSONSerializer(DataCite45JSONSerializer):
     """DataCite 4.5 JSON whose ORCID name identifiers carry ``schemeUri``.
 
     InvenioRDM's serializer writes ``nameIdentifierScheme: ORCID`` without the
-    scheme URI that DataCite and its harvesters use to resolve the iD.
+    scheme URI that DataCite and its harvesters use to resolve the iD. For the
+    concept DOI (``is_parent``) it also copies the record's related
+    identifiers, so an ``IsVersionOf`` the depositor entered for the version
+    would make the concept a version of something: that one is dropped.
     """
+
+    @property
+    def is_parent(self):
+        """Whether this serializes the concept (parent) DOI's metadata."""
+        return self.object_schema.is_parent
 
     def dump_obj(self, obj):
         """Dump the record, then complete the ORCID name identifiers."""
         data = super().dump_obj(obj)
         for key in ("creators", "contributors"):
             for person in data.get(key) or []:
-                for identifier in person.get("nameIdentifiers") or []:
-                    if identifier.get("nameIdentifierScheme", "").upper() == "ORCID":
-                        identifier["nameIdentifierScheme"] = "ORCID"
-                        identifier.setdefault("schemeUri", ORCID_SCHEME_URI)
+                _complete_orcid_scheme(person.get("nameIdentifiers") or [])
+        if self.is_parent:
+            _drop_version_of(data)
         return data
+
+
+def _complete_orcid_scheme(name_identifiers):
+    """Give every ORCID name identifier ORCID's spelling and scheme URI."""
+    for identifier in name_identifiers:
+        if identifier.get("nameIdentifierScheme", "").upper() == "ORCID":
+            identifier["nameIdentifierScheme"] = "ORCID"
+            identifier.setdefault("schemeUri", ORCID_SCHEME_URI)
+
+
+def _drop_version_of(data):
+    """Remove ``IsVersionOf`` relations: a concept DOI is no version of anything."""
+    kept = [
+        related
+        for related in data.get("relatedIdentifiers") or []
+        if related.get("relationType", "").lower() != "isversionof"
+    ]
+    if kept:
+        data["relatedIdentifiers"] = kept
+    else:
+        data.pop("relatedIdentifiers", None)
 
 
 class DataCiteClient(StockDataCiteClient):
@@ -184,3 +214,60 @@ def _record_pid_providers():
 def _has_datacite_doi(record):
     """A concept DOI only for records whose DOI DataCite mints (as InvenioRDM does)."""
     return record.pids.get("doi", {}).get("provider") == "datacite"
+
+
+DATACITE_PROVIDER_SETTINGS = (
+    "RDM_PERSISTENT_IDENTIFIER_PROVIDERS",
+    "RDM_PARENT_PERSISTENT_IDENTIFIER_PROVIDERS",
+)
+"""The settings listing the PID providers of records and of concepts (parents)."""
+
+
+def use_orcid_aware_serializer(app):
+    """Let the instance's stock DataCite providers send ORCID-aware metadata.
+
+    An instance that configured InvenioRDM's own ``DataCitePIDProvider``
+    (rather than :func:`datacite_settings`) would send ORCID iDs without
+    ``schemeUri`` and give its concept DOIs the depositor's ``IsVersionOf``.
+    Each such provider that uses RDM's ``DataCite45JSONSerializer`` is
+    replaced in the app's settings by a copy with
+    :class:`OrcidAwareDataCite45JSONSerializer` (same ``is_parent``); class,
+    client, label and every other provider stay the instance's own.
+
+    Why here, and why copies:
+
+    - The RDM record service reads both provider lists from ``app.config``
+      on every use (``FromConfigPIDsProviders``), so the settings are the one
+      place where a change reaches the record service, the PID tasks and the
+      CLI alike; no RDM class is patched or subclassed.
+    - It runs when the app is finalized (``invenio_base.finalize_app`` for the
+      UI app, which the Celery worker uses too, and
+      ``invenio_base.api_finalize_app`` for the REST API), not in ``init_app``:
+      invenio-rdm-records sets its default providers in its own ``init_app``,
+      which may come after ours.
+    - The provider objects are module-level values (RDM's ``config`` module,
+      the instance's ``invenio.cfg``) shared by every app of the process;
+      copies leave them untouched.
+
+    A provider configured with another serializer (a custom one, DataCite
+    4.3) is left alone, and running this twice changes nothing.
+    """
+    for key in DATACITE_PROVIDER_SETTINGS:
+        configured = app.config.get(key) or []
+        swapped = [_with_orcid_aware_serializer(p) for p in configured]
+        if any(new is not old for new, old in zip(swapped, configured)):
+            app.config[key] = swapped
+
+
+def _with_orcid_aware_serializer(provider):
+    """A copy of a stock-serialized DataCite provider with ours, else the provider."""
+    serializer = getattr(provider, "serializer", None)
+    if not isinstance(provider, StockDataCitePIDProvider) or (
+        type(serializer) is not DataCite45JSONSerializer
+    ):
+        return provider
+    orcid_aware = copy.copy(provider)
+    orcid_aware.serializer = OrcidAwareDataCite45JSONSerializer(
+        is_parent=serializer.object_schema.is_parent
+    )
+    return orcid_aware

@@ -12,6 +12,7 @@ from invenio_rdm_records.services.components import DefaultRecordsComponents
 from . import config
 from .approvals import register_builder
 from .components import OrcidPushComponent
+from .datacite import use_orcid_aware_serializer
 from .linking import on_link_committed
 from .locks import OrcidWriteLocks, lock_url
 from .oauth import on_authorized, on_first_link
@@ -151,7 +152,13 @@ class InvenioOrcidPush:
 
 
 def finalize_app(app):
-    """Put the ORCID settings page in the account settings menu (UI app only)."""
+    """Finalize the UI app (the Celery worker's too).
+
+    ORCID-aware DataCite metadata from stock providers (see
+    ``datacite.use_orcid_aware_serializer``), and the ORCID settings page in
+    the account settings menu.
+    """
+    use_orcid_aware_serializer(app)
     with app.app_context():
         current_menu.submenu("settings.orcid_push").register(
             "invenio_orcid_push_settings.index",
@@ -161,3 +168,8 @@ def finalize_app(app):
         current_menu.submenu("breadcrumbs.settings.orcid_push").register(
             "invenio_orcid_push_settings.index", "ORCID"
         )
+
+
+def api_finalize_app(app):
+    """Finalize the REST API app: ORCID-aware DataCite metadata from stock providers."""
+    use_orcid_aware_serializer(app)

@@ -174,6 +174,31 @@ def ensure_resource_types(types):
     )
 
 
+RELATION_TYPES = {"isversionof": "IsVersionOf", "issupplementto": "IsSupplementTo"}
+"""Relation types the tests use (id: DataCite's relationType)."""
+
+
+def ensure_relation_types(types=None):
+    """Create the related identifiers' relation types ``{id: DataCite relationType}``."""
+    ensure_vocabulary(
+        "relationtypes",
+        "rlt",
+        [
+            {"id": type_id, "title": {"en": type_id}, "props": {"datacite": datacite}}
+            for type_id, datacite in (types or RELATION_TYPES).items()
+        ],
+    )
+
+
+def related(identifier, relation, scheme="doi"):
+    """A related identifier as the deposit form sends it."""
+    return {
+        "identifier": identifier,
+        "scheme": scheme,
+        "relation_type": {"id": relation},
+    }
+
+
 def link_orcid_account(user, orcid, name, access_token, client_id, remote_app="orcid"):
     """Store an ORCID link for ``user`` exactly as invenio-oauthclient's ORCID app does.
 

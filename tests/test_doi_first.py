@@ -7,7 +7,7 @@ from invenio_rdm_records.proxies import current_rdm_records_service
 from invenio_orcid_push.models import OrcidWorkLedger, SyncStatus
 from invenio_orcid_push.tasks import push_record_to_orcid
 
-from helpers import record_data, with_datacite
+from helpers import ensure_relation_types, record_data, related, with_datacite
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +67,27 @@ def test_when_datacite_fails_the_record_stays_published_and_orcid_waits_for_the_
     assert (
         OrcidWorkLedger.get(orcid, record["parent"]["id"]).status == SyncStatus.SYNCED
     )
+
+
+def test_the_concept_doi_drops_the_depositors_is_version_of(
+    make_user, publish, datacite
+):
+    ensure_relation_types()
+    user = make_user()
+    data = record_data(
+        related_identifiers=[related("10.1234/earlier-edition", "isversionof")]
+    )
+
+    record = publish(user, data)
+
+    concept = datacite.metadata(record["parent"]["pids"]["doi"]["identifier"])
+    assert [r["relationType"] for r in concept["relatedIdentifiers"]] == ["HasVersion"]
+    version = datacite.metadata(record["pids"]["doi"]["identifier"])
+    assert {
+        "relatedIdentifier": "10.1234/earlier-edition",
+        "relationType": "IsVersionOf",
+        "relatedIdentifierType": "DOI",
+    } in version["relatedIdentifiers"]
 
 
 # -- ORCID iDs in the DOI metadata ---------------------------------------------------

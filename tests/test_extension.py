@@ -72,6 +72,24 @@ def test_the_extension_is_registered_for_the_ui_and_the_api_app(app):
     } <= groups
 
 
+def test_both_apps_are_finalized_by_the_plugin():
+    """Declared in setup.cfg (installed entry points follow at the next install)."""
+    import configparser
+    from pathlib import Path
+
+    from invenio_orcid_push import ext
+
+    setup = configparser.ConfigParser()
+    setup.read(Path(__file__).resolve().parent.parent / "setup.cfg")
+    entry_points = setup["options.entry_points"]
+    for group, function in (
+        ("invenio_base.finalize_app", ext.finalize_app),
+        ("invenio_base.api_finalize_app", ext.api_finalize_app),
+    ):
+        declared = entry_points[group].strip()
+        assert declared == f"invenio_orcid_push = {ext.__name__}:{function.__name__}"
+
+
 def test_every_status_value_fits_its_column():
     from invenio_orcid_push.models import (
         LinkStatus,
