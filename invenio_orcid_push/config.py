@@ -12,7 +12,10 @@ ORCID_PUSH_ENABLED = True
 ORCID_PUSH_API_URL = "https://api.orcid.org/v3.0"
 """ORCID Member API base URL, including the API version.
 
-Sandbox: ``https://api.sandbox.orcid.org/v3.0``.
+Sandbox: ``https://api.sandbox.orcid.org/v3.0``. Checked at start-up (the
+app refuses to start otherwise): https on an ORCID host, or a loopback address
+(``http://127.0.0.1:<port>``, the ORCID simulator); the same ORCID environment
+as ``ORCID_PUSH_OAUTH_URL`` and the remote app's URLs.
 """
 
 ORCID_PUSH_OAUTH_URL = "https://orcid.org/oauth"
@@ -20,6 +23,7 @@ ORCID_PUSH_OAUTH_URL = "https://orcid.org/oauth"
 
 Sandbox: ``https://sandbox.orcid.org/oauth``. The site serving iD pages
 (``https://orcid.org/<iD>``) is this URL without its ``/oauth`` suffix.
+Checked at start-up like ``ORCID_PUSH_API_URL``.
 """
 
 ORCID_PUSH_REMOTE_APP = "orcid"
@@ -38,6 +42,8 @@ ORCID_PUSH_ORCID_HOST = "orcid.org"
 """Host of ORCID iD URIs written into works (``https://<host>/<iD>``).
 
 Sandbox: ``sandbox.orcid.org``. ORCID's schema accepts only ORCID hosts here.
+A bare host (not a URL), checked at start-up: it must be the host of the
+environment ``ORCID_PUSH_API_URL`` points at.
 """
 
 ORCID_PUSH_WORK_PER_VERSION = False

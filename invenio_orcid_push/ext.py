@@ -25,6 +25,7 @@ from .services import (
     OrcidPushService,
     OrcidPushServiceConfig,
 )
+from .settings_check import check_orcid_settings
 from .tasks import sweep_stale_orcid_pushes
 from .templating import templates_folder
 
@@ -46,6 +47,7 @@ class InvenioOrcidPush:
     def init_app(self, app):
         """Flask application initialization."""
         self.init_config(app)
+        self.check_settings(app)
         self.schedule_sweep(app)
         self.init_services(app)
         self.init_resources(app)
@@ -133,6 +135,17 @@ class InvenioOrcidPush:
             celery_ext.celery.conf.beat_schedule.setdefault(
                 SWEEP_SCHEDULE_NAME, schedule[SWEEP_SCHEDULE_NAME]
             )
+
+    @staticmethod
+    def check_settings(app):
+        """Refuse to start with ORCID URLs that would leak or misdirect tokens.
+
+        Checked here, while the app is built, so the web app, the Celery worker
+        and every ``invenio`` command stop with an error naming the setting
+        (see :mod:`.settings_check`).
+        """
+        if app.config["ORCID_PUSH_ENABLED"]:
+            check_orcid_settings(app.config)
 
     @staticmethod
     def register_service_component(app):
