@@ -99,6 +99,23 @@ class OrcidRecordMovedError(OrcidError):
         self.new_orcid = new_orcid
 
 
+class OrcidMisdirectedError(OrcidError):
+    """A redirect that is not a merged iD: the URL setting does not lead to ORCID.
+
+    An http URL that ORCID redirects to https, or a host that is not ORCID's
+    Member API, answers 301/302 without naming another iD. The researcher's
+    link is fine; an administrator must fix ``setting``. Retried, so pushes
+    go through once the setting is fixed.
+    """
+
+    retryable = True
+
+    def __init__(self, *args, setting=None, **kwargs):
+        """Initialize with the name of the setting to check."""
+        super().__init__(*args, **kwargs)
+        self.setting = setting
+
+
 class OrcidBadRequestError(OrcidError):
     """400: ORCID rejected the message; sending it again will not help."""
 
@@ -142,6 +159,10 @@ class _Answer:
     developer: Optional[str]
     user: Optional[str]
     headers: Mapping[str, str]
+    orcid: Optional[str] = None
+    """The iD the call was about (``None``: none or unknown)."""
+    setting: str = "ORCID_PUSH_API_URL"
+    """The setting whose URL the call used."""
 
     @property
     def details(self):
@@ -155,10 +176,26 @@ class _Answer:
 
 
 def _record_moved(answer):
+    """ORCID's 9007 naming the primary iD; anything else is read by its status."""
     found = _ORCID_IN_PATH.search(answer.headers.get("Location", ""))
+    new_orcid = found.group(0) if found else None
+    if new_orcid is None or new_orcid == answer.orcid:
+        return _by_status(answer.status)(answer)
     return OrcidRecordMovedError(
         "This ORCID iD was deprecated and merged into another one.",
-        new_orcid=found.group(0) if found else None,
+        new_orcid=new_orcid,
+        **answer.details,
+    )
+
+
+def _misdirected(answer):
+    location = (answer.headers.get("Location") or "")[:200]
+    return OrcidMisdirectedError(
+        f"{answer.setting} does not lead to ORCID: the call was redirected (HTTP "
+        f"{answer.status}{' to ' + location if location else ''}) without ORCID "
+        f"naming a merged iD. An administrator must check {answer.setting}; "
+        "the researcher's link is fine and the push will be retried.",
+        setting=answer.setting,
         **answer.details,
     )
 
@@ -228,7 +265,6 @@ def _bad_request(answer):
 _ANY = None  # a missing error code looks the same: both fall to (status, any)
 _ERROR_TABLE = {
     (_ANY, "9007"): _record_moved,
-    (301, _ANY): _record_moved,
     (401, "9017"): _permission,
     (401, _ANY): _token_invalid,
     (403, _ANY): _permission,
@@ -240,9 +276,20 @@ _ERROR_TABLE = {
 """(HTTP status, ORCID error code) -> error builder; ``_ANY`` matches any.
 
 The most specific entry wins: (status, code), then (any status, code), then
-(status, any code). ORCID's 9007 (deprecated record) comes with several
-statuses; 9017 turns a 401 from "token gone" into "not this record".
+(status, any code), then the status range. ORCID's 9007 (deprecated record,
+with a ``Location`` naming the primary iD) is a merged iD only when it names
+an iD other than the one asked for; any other redirect is a wrong URL setting.
+9017 turns a 401 from "token gone" into "not this record".
 """
+
+
+def _by_status(status):
+    """The builder of an answer that no specific entry matches."""
+    if status >= 500:
+        return _unavailable
+    if 300 <= status < 400:
+        return _misdirected
+    return _bad_request
 
 
 def _error_builder(status, code):
@@ -250,11 +297,15 @@ def _error_builder(status, code):
     for key in ((status, code), (_ANY, code), (status, _ANY)):
         if key in _ERROR_TABLE:
             return _ERROR_TABLE[key]
-    return _unavailable if status >= 500 else _bad_request
+    return _by_status(status)
 
 
-def error_from_response(response):
-    """Map an unsuccessful ORCID response to the matching :class:`OrcidError`."""
+def error_from_response(response, orcid=None, setting="ORCID_PUSH_API_URL"):
+    """Map an unsuccessful ORCID response to the matching :class:`OrcidError`.
+
+    ``orcid`` is the iD the call was about (a 9007 naming the same iD is no
+    merge), ``setting`` the URL setting a redirect is blamed on.
+    """
     code, developer, user = _error_details(response)
     answer = _Answer(
         status=response.status_code,
@@ -262,6 +313,8 @@ def error_from_response(response):
         developer=developer,
         user=user,
         headers=response.headers,
+        orcid=orcid,
+        setting=setting,
     )
     return _error_builder(answer.status, answer.code)(answer)
 
@@ -317,7 +370,10 @@ class OrcidClient:
             self.rate_limiter.wait()
         started = time.monotonic()
         response = self._send(method, path, body, headers, started)
-        error = error_from_response(response) if response.status_code >= 300 else None
+        error = None
+        if response.status_code >= 300:
+            asked = _ORCID_IN_PATH.search(path)
+            error = error_from_response(response, asked.group(0) if asked else None)
         self._report(
             method,
             path,
@@ -454,6 +510,7 @@ def _oauth_post(oauth_url, endpoint, data, timeout, purpose):
             data=data,
             headers={"Accept": "application/json"},
             timeout=timeout,
+            allow_redirects=False,  # a redirect would resend the secret elsewhere
         )
     except requests.RequestException as exc:
         OrcidClient._log("POST", path, None, started)
@@ -462,7 +519,7 @@ def _oauth_post(oauth_url, endpoint, data, timeout, purpose):
         ) from exc
     OrcidClient._log("POST", path, response.status_code, started)
     if response.status_code != 200:
-        raise error_from_response(response)
+        raise error_from_response(response, setting="ORCID_PUSH_OAUTH_URL")
     return response
 
 

@@ -17,6 +17,7 @@ from invenio_orcid_push.client import (
     OrcidConflictError,
     OrcidDuplicateError,
     OrcidError,
+    OrcidMisdirectedError,
     OrcidNotFoundError,
     OrcidNotificationsOptedOutError,
     OrcidPermissionError,
@@ -76,17 +77,22 @@ Conflict = OrcidConflictError
 Bad = OrcidBadRequestError
 Down = OrcidUnavailableError
 OptedOut = OrcidNotificationsOptedOutError
-RETRYABLE = {Down}
+Misdirected = OrcidMisdirectedError
+RETRYABLE = {Down, Misdirected}
 
 # status, body, Location -> type, code, put-code (duplicate) or new iD (moved)
 TABLE = [
-    # Deprecated record: 301, or ORCID's 9007 whatever the status.
-    (301, "", MOVED_TO, Moved, "301", NEW_ID),
-    (301, "", None, Moved, "301", None),
+    # Deprecated record: ORCID's 9007 naming the primary iD, whatever the status.
     (301, xml("9007"), MOVED_TO, Moved, "301/9007", NEW_ID),
     (409, xml("9007"), MOVED_TO, Moved, "409/9007", NEW_ID),
-    (503, js(9007), None, Moved, "503/9007", None),
-    (302, "", MOVED_TO, Bad, "302", None),
+    # A 9007 naming no iD is read by its status.
+    (503, js(9007), None, Down, "503/9007", None),
+    (301, xml("9007"), None, Misdirected, "301/9007", None),
+    # Any other redirect (http -> https, a wrong host): a wrong URL setting.
+    (301, "", MOVED_TO, Misdirected, "301", None),
+    (301, "", None, Misdirected, "301", None),
+    (302, "", MOVED_TO, Misdirected, "302", None),
+    (308, "", "https://api.orcid.org/v3.0/", Misdirected, "308", None),
     # 401: the token is gone, unless ORCID says 9017 (not this client's record).
     (401, OAUTH_INVALID, None, Token, "401/invalid_token", None),
     (401, "", None, Token, "401", None),
@@ -196,3 +202,27 @@ def test_every_error_keeps_orcids_details():
         "9037",
         "bad type",
     )
+
+
+def test_a_9007_naming_the_iD_asked_for_is_no_merge():
+    response = answer(301, xml("9007"), f"https://api.orcid.org/v3.0/{NEW_ID}/work")
+
+    error = error_from_response(response, orcid=NEW_ID)
+
+    assert type(error) is OrcidMisdirectedError
+    assert error.retryable
+    assert error.setting == "ORCID_PUSH_API_URL"
+
+
+def test_a_redirect_names_the_setting_to_check():
+    https = "https://api.orcid.org/v3.0/0000-0002-1825-0097/work"
+
+    error = error_from_response(answer(301, "", https))
+    oauth = error_from_response(answer(302, "", https), setting="ORCID_PUSH_OAUTH_URL")
+
+    assert error.reason.startswith(
+        "ORCID_PUSH_API_URL does not lead to ORCID: the call was redirected "
+        f"(HTTP 301 to {https})"
+    )
+    assert "An administrator must check ORCID_PUSH_API_URL" in error.reason
+    assert oauth.reason.startswith("ORCID_PUSH_OAUTH_URL does not lead to ORCID")
