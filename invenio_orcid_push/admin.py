@@ -40,6 +40,7 @@ class OrcidLedgerListView(AdminView):
             filters=request.args,
             statuses=found["statuses"],
             note_of=ledger_note,
+            pause=found["pause"],
         )
 
 

@@ -159,3 +159,20 @@ ORCID_PUSH_SWEEP_INTERVAL = timedelta(minutes=5)
 """How often Celery beat runs the sweep of owed pushes
 (``sweep_stale_orcid_pushes``); the plugin adds it to ``CELERY_BEAT_SCHEDULE``.
 ``None`` leaves the schedule alone (the nightly reconcile still sweeps)."""
+
+ORCID_PUSH_TOKEN_REJECTIONS_PAUSE = 3
+"""Pause pushes when ORCID rejects (401) the tokens of this many different
+researchers within ``ORCID_PUSH_TOKEN_REJECTIONS_WINDOW``: that is a wrong
+host or wrong client credentials, not researchers revoking access. While
+paused no link is marked revoked and no researcher is e-mailed, links marked
+revoked within the window are active again, pushes wait (retried later) with
+a reason naming the settings to check, and administrators are told once
+(e-mail, and the ORCID sync page of the administration panel). A researcher is
+e-mailed about a revoked link only after it stayed revoked for a whole window
+without a pause. ``0`` or ``None`` switches the pause off (one 401 revokes the
+link and e-mails its researcher at once)."""
+
+ORCID_PUSH_TOKEN_REJECTIONS_WINDOW = 600
+"""Seconds over which token rejections of different researchers are counted
+(see ``ORCID_PUSH_TOKEN_REJECTIONS_PAUSE``); a pause lifts by itself one window
+after the last rejection, and the waiting pushes are tried again."""

@@ -16,6 +16,7 @@ from .tasks import (
     send_orcid_approval_digests,
     sweep_stale_orcid_pushes,
 )
+from .token_rejections import send_held_link_notices
 
 
 class BulkResyncArgsSchema(PredefinedArgsSchema):
@@ -122,6 +123,7 @@ def nightly_reconcile_job(since=None, **kwargs):
             system_identity, everything=True, since=since_date
         )
         counts.update(service.resync_now(system_identity, once(changed), full=False))
+    send_held_link_notices()  # before the purge: it reads the call log
     purge_orcid_call_log()
     send_orcid_approval_digests()
     return _finish(counts)

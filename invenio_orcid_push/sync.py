@@ -48,6 +48,13 @@ from .plan import (
     plan_family,
 )
 from .ratelimit import rate_limiter
+from .token_rejections import (
+    PAUSED_CODE,
+    current_pause,
+    enter_pause,
+    hold_link_notice,
+    holds_link_notices,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +90,17 @@ class _Run:
     final_attempt: bool
     doi_given_up: bool
     report: SyncReport
+    pause: object = None
+    """The token rejections pause in force (``token_rejections``), once known."""
+    pause_known: bool = False
+    notices_held: bool = False
+    """A link was marked revoked; its researcher is told after the window."""
+
+    def paused(self):
+        """The pause in force, asked once per pass (``None``: pushes go on)."""
+        if not self.pause_known:
+            self.pause, self.pause_known = current_pause(), True
+        return self.pause
 
 
 def sync_record(record_id, attempt=0, force_for=None, withdraw=None):
@@ -107,6 +125,8 @@ def sync_record(record_id, attempt=0, force_for=None, withdraw=None):
     )
     for orcid in plan.targets:
         report.actions[orcid] = _sync_target(run, orcid)
+    if run.notices_held:
+        hold_link_notice()
     return report
 
 
@@ -177,7 +197,10 @@ def _sync_one(run, orcid):
     entry = _fresh_entry(orcid, run.plan.family.key)
     action = run.plan.decide(orcid, entry)
     entry = _row_for(run, orcid, entry, action)
-    done = _CARRY_OUT[action](run, entry, run.plan.targets[orcid].link)
+    carry_out = _CARRY_OUT[action]
+    if action in _CALLS_ORCID and run.paused() is not None:
+        carry_out = _wait_for_pause
+    done = carry_out(run, entry, run.plan.targets[orcid].link)
     db.session.commit()
     return done
 
@@ -314,6 +337,19 @@ def _delete(client, orcid, put_code):
         pass  # already gone: the researcher deleted it
 
 
+def _wait_for_pause(run, entry, link):
+    """No ORCID call while ORCID rejects everyone's tokens; tried again later."""
+    _mark_paused(run, entry, run.paused())
+    return FAILED
+
+
+def _mark_paused(run, entry, pause):
+    run.report.retry = run.report.retry or not run.final_attempt
+    entry.mark_failed(pause.reason, PAUSED_CODE)
+
+
+_CALLS_ORCID = (CREATED, UPDATED, DELETED)
+
 _CARRY_OUT = {
     UNCHANGED: _leave,
     SKIPPED: _skip,
@@ -374,17 +410,36 @@ def _link_problem(exc):
 
 
 def _record_failure(run, entry, link, exc):
-    """Write down why ORCID refused, and stop using a link ORCID no longer accepts."""
+    """Write down why ORCID refused, and stop using a link ORCID no longer accepts.
+
+    A rejected token is first counted with the others (``token_rejections``):
+    when many researchers' tokens are rejected at once, nobody's link changes.
+    """
     status = _link_problem(exc)
+    pause = _pause_after_rejection(run) if status == LinkStatus.REVOKED else None
+    if pause is not None:
+        enter_pause(pause)
+        _mark_paused(run, entry, pause)
+        logger.warning("ORCID push to %s paused: %s", link.orcid, pause.reason)
+        return
     if status is not None:
-        reason = _stop_using_link(link, exc, status)
+        reason = _stop_using_link(run, link, exc, status)
     else:
         reason = _passing_failure(run, entry, exc)
     entry.mark_failed(reason, exc.code)
     logger.info("ORCID push to %s failed: %s (%s)", link.orcid, exc.code, reason)
 
 
-def _stop_using_link(link, exc, status):
+def _pause_after_rejection(run):
+    """The pause this rejection (already in the call log) may have started."""
+    if not holds_link_notices():
+        return None
+    db.session.flush()
+    run.pause, run.pause_known = current_pause(), True
+    return run.pause
+
+
+def _stop_using_link(run, link, exc, status):
     reason = exc.reason
     new_orcid = getattr(exc, "new_orcid", None)
     if status == LinkStatus.MOVED:
@@ -395,7 +450,10 @@ def _stop_using_link(link, exc, status):
     account = OrcidPushAccount.get_or_create(link.user_id)
     account.mark_link_problem(link.orcid, status, reason, new_orcid)
     db.session.flush()
-    notify_link_problem(link.user_id)
+    if status == LinkStatus.REVOKED and holds_link_notices():
+        run.notices_held = True  # told only if no pause follows within the window
+    else:
+        notify_link_problem(link.user_id)
     return reason
 
 

@@ -1,6 +1,7 @@
 """ORCID's failures never leave two works, lose a push, or keep hammering ORCID."""
 
 import time
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -11,6 +12,7 @@ from invenio_orcid_push.models import (
     SyncStatus,
 )
 from invenio_orcid_push.tasks import push_record_to_orcid
+from invenio_orcid_push.token_rejections import send_held_link_notices
 
 from helpers import record_data
 
@@ -253,7 +255,7 @@ def test_a_400_is_not_retried_and_its_reason_is_kept(linked, orcid_simulator):
 
 
 def test_the_researcher_is_told_once_by_email_when_orcid_access_is_revoked(
-    make_user, link_orcid, depositor_of, orcid_simulator, orcid_api_client, mailbox
+    app, make_user, link_orcid, depositor_of, orcid_simulator, orcid_api_client, mailbox
 ):
     user = make_user()
     orcid = link_orcid(user)
@@ -262,6 +264,13 @@ def test_the_researcher_is_told_once_by_email_when_orcid_access_is_revoked(
 
     depositor.publish(record_data(title="First after revocation"))
     depositor.publish(record_data(title="Second after revocation"))
+    # Told once the link stayed revoked a whole window without a pause (a wave
+    # of rejections would be the repository's settings, not this researcher).
+    assert not [m for m in mailbox if user.email in m.recipients]
+    window = timedelta(seconds=app.config["ORCID_PUSH_TOKEN_REJECTIONS_WINDOW"])
+    later = datetime.now(timezone.utc) + window + timedelta(seconds=1)
+    assert user.id in send_held_link_notices(now=later)
+    assert user.id not in send_held_link_notices(now=later)
 
     (message,) = [m for m in mailbox if user.email in m.recipients]
     assert "ORCID connection needs your attention" in message.subject

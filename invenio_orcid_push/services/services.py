@@ -28,6 +28,7 @@ from ..notes import ledger_note
 from ..plan import ACTIONS, plan_record
 from ..resync import families, pending_or_failed, resync_inline
 from ..tasks import queue_resync_chunk, retry_later, schedule_push
+from ..token_rejections import current_pause
 from .errors import (
     ActionDeniedError,
     LedgerEntryNotFoundError,
@@ -245,6 +246,7 @@ class OrcidLedgerService(OrcidServiceBase):
             "page": page,
             "size": size,
             "statuses": [s.value for s in SyncStatus],
+            "pause": current_pause(),
         }
 
     def _entry(self, entry_id):
