@@ -12,6 +12,9 @@ from .proxies import current_orcid_ledger_service
 from .services.errors import RecordNotFoundError, UserNotFoundError
 from .services.services import PLAN_ACTIONS
 
+MAX_CHUNK_SIZE = 10_000
+"""Ids in one Celery message at most (a message is held in memory whole)."""
+
 
 def _parse_since(value):
     if value is None:
@@ -60,7 +63,11 @@ def orcid_push():
     "use it after upgrading the plugin or changing ORCID_PUSH_* settings.",
 )
 @click.option(
-    "--chunk-size", default=200, show_default=True, help="Records per Celery task."
+    "--chunk-size",
+    default=200,
+    show_default=True,
+    type=click.IntRange(1, MAX_CHUNK_SIZE),
+    help="Records per Celery task.",
 )
 @with_appcontext
 def resync(everything, user, record, failed, since, dry_run, full, chunk_size):

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from celery import shared_task
 from invenio_access.permissions import system_identity
-from invenio_jobs.errors import TaskExecutionPartialError
+from invenio_jobs.errors import TaskExecutionError, TaskExecutionPartialError
 from invenio_jobs.jobs import JobType, PredefinedArgsSchema
 from marshmallow import ValidationError, fields, validate, validates_schema
 
@@ -68,16 +68,37 @@ def _finish(counts):
     return summary
 
 
-def _moment(since):
-    """The job's ``since`` argument (an ISO string once serialized) as a datetime."""
-    return datetime.fromisoformat(since) if isinstance(since, str) else since
+def _arguments(schema, given):
+    """A task's arguments loaded by its job's schema (``since`` a datetime).
+
+    invenio-jobs checks the arguments an administrator sets in the form, but
+    passes "custom arguments" (the panel's JSON) to the task as they are: the
+    task checks them with the same schema and ends the run with a one-line
+    message instead of a traceback.
+    """
+    try:
+        loaded = schema().load(given)
+    except ValidationError as error:
+        raise TaskExecutionError(_invalid(error.messages)) from None
+    loaded.pop("job_arg_schema", None)
+    return loaded
+
+
+def _invalid(messages):
+    def words(problem):
+        return " ".join(map(str, problem if isinstance(problem, list) else [problem]))
+
+    problems = "; ".join(
+        f"{field}: {words(m)}" for field, m in sorted(messages.items())
+    )
+    return f"Invalid job arguments: {problems}"
 
 
 @shared_task(ignore_result=True)
-def bulk_resync_job(
-    scope="all", user=None, record=None, since=None, full=False, **kwargs
-):
+def bulk_resync_job(**arguments):
     """The "ORCID bulk resync" job."""
+    args = _arguments(BulkResyncArgsSchema, arguments)
+    scope, user, record = args["scope"], args.get("user"), args.get("record")
     service = current_orcid_ledger_service
     try:
         ids = service.select_families(
@@ -86,7 +107,7 @@ def bulk_resync_job(
             user=user if scope == "user" else None,
             record=record if scope == "record" else None,
             failed=scope == "failed",
-            since=_moment(since),
+            since=args.get("since"),
         )
     except UserNotFoundError:
         raise TaskExecutionPartialError(f"No user '{user}'.", errored_entries_count=1)
@@ -94,19 +115,19 @@ def bulk_resync_job(
         raise TaskExecutionPartialError(
             f"No record '{record}'.", errored_entries_count=1
         )
-    return _finish(service.resync_now(system_identity, ids, full=full))
+    return _finish(service.resync_now(system_identity, ids, full=args["full"]))
 
 
 @shared_task(ignore_result=True)
-def nightly_reconcile_job(since=None, **kwargs):
+def nightly_reconcile_job(**arguments):
     """The "ORCID nightly reconcile" job: retry what waits or failed, re-check changes.
 
     It also sends again the pushes whose message was lost (the outbox sweep),
     in case Celery beat does not run it.
     """
+    since_date = _arguments(PredefinedArgsSchema, arguments).get("since")
     service = current_orcid_ledger_service
     sweep_stale_orcid_pushes()
-    since_date = _moment(since)
     seen = set()
 
     def once(ids):

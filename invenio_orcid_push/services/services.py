@@ -68,8 +68,7 @@ class OrcidPushService(OrcidServiceBase):
         loaded = self.config.user_args_schema().load(params or {})
         user_id = loaded["user_id"] or identity.id
         self.require_permission(identity, action, user_id=user_id)
-        if user_id != identity.id and db.session.get(User, user_id) is None:
-            raise UserNotFoundError(user_id)  # told only to those who may ask
+        _require_known_user(identity, user_id)
         return user_id
 
     def read_link(self, identity, params=None):
@@ -90,6 +89,7 @@ class OrcidPushService(OrcidServiceBase):
         loaded = self.config.records_args_schema().load(params or {})
         user_id = loaded["user_id"] or identity.id
         self.require_permission(identity, "list_records", user_id=user_id)
+        _require_known_user(identity, user_id)
         page, size = loaded["page"], loaded["size"]
         total, rows = listing.records_of(user_id, page=page, size=size)
         return {"hits": {"hits": rows, "total": total}, "page": page, "size": size}
@@ -177,6 +177,7 @@ class OrcidPushService(OrcidServiceBase):
             user_id = owner_of(record["id"])
             role = listing.OWNER if user_id is not None else None
         self.require_permission(identity, "act_for_user", user_id=user_id)
+        _require_known_user(identity, user_id)
         if role is None:
             raise ActionDeniedError("not_listed")
         return user_id, role
@@ -210,6 +211,13 @@ class OrcidPushService(OrcidServiceBase):
     def _decide(user_id, record, decision):
         OrcidPushConsent.decide(user_id, listing.family_key(record), decision)
         db.session.commit()
+
+
+def _require_known_user(identity, user_id):
+    """Someone acting for another user (``?user_id=``) is told when nobody has
+    that id; only after the policy allowed them to ask."""
+    if user_id != identity.id and db.session.get(User, user_id) is None:
+        raise UserNotFoundError(user_id)
 
 
 def _decided(user_id, record):
@@ -250,7 +258,9 @@ class OrcidLedgerService(OrcidServiceBase):
         }
 
     def _entry(self, entry_id):
-        entry = db.session.get(OrcidWorkLedger, entry_id)
+        # an id beyond the column's integers is nobody's (the database would fail)
+        in_range = isinstance(entry_id, int) and 1 <= entry_id <= MAX_ID
+        entry = db.session.get(OrcidWorkLedger, entry_id) if in_range else None
         if entry is None:
             raise LedgerEntryNotFoundError(entry_id)
         return entry
