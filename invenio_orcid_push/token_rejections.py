@@ -163,9 +163,20 @@ def holds_link_notices():
 
 
 def hold_link_notice():
-    """Send the researcher's notice once the window has passed (if still due)."""
-    _, window = pause_settings(current_app.config)
-    send_held_link_notices.apply_async(countdown=window.total_seconds() + 1)
+    """Send the researcher's notice once the window has passed (if still due).
+
+    A message the broker refuses is left to the nightly reconcile, which sends
+    held notices too: the push that marked the link must not fail for it.
+    """
+    config = current_app.config
+    _, window = pause_settings(config)
+    queue = config.get("ORCID_PUSH_CELERY_QUEUE")
+    try:
+        send_held_link_notices.apply_async(
+            countdown=window.total_seconds() + 1, **({"queue": queue} if queue else {})
+        )
+    except Exception as exc:  # kombu raises several kinds of connection errors
+        logger.warning("Could not schedule held link notices (%s).", type(exc).__name__)
 
 
 @shared_task(ignore_result=True)

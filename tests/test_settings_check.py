@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from flask.cli import ScriptInfo
 from invenio_app.factory import create_api, create_app
+from invenio_oauthclient.contrib import orcid as stock_orcid
 
 from invenio_orcid_push.oauth import REMOTE_APP
 from invenio_orcid_push.settings_check import OrcidSettingsError
@@ -48,15 +49,15 @@ SANDBOX = dict(
         SANDBOX,
         # invenio-oauthclient's own member apps name their URLs
         dict(
+            PRODUCTION,
+            OAUTHCLIENT_REMOTE_APPS={"orcid": stock_orcid.REMOTE_MEMBER_APP},
+        ),
+        dict(
             SANDBOX,
-            OAUTHCLIENT_REMOTE_APPS=_remote_app_with(
-                base_url="https://api.sandbox.orcid.org/",
-                access_token_url="https://sandbox.orcid.org/oauth/token",
-                authorize_url="https://sandbox.orcid.org/oauth/authorize",
-            ),
+            OAUTHCLIENT_REMOTE_APPS={"orcid": stock_orcid.REMOTE_SANDBOX_MEMBER_APP},
         ),
     ],
-    ids=["production", "sandbox", "sandbox-with-remote-app-urls"],
+    ids=["production", "sandbox", "stock-production-app", "stock-sandbox-app"],
 )
 def test_orcids_production_and_sandbox_settings_start(app_config, settings):
     app = _build(app_config, **settings)
@@ -78,6 +79,7 @@ BAD_SETTINGS = [
     ("ORCID_PUSH_ORCID_HOST", dict(PRODUCTION, ORCID_PUSH_ORCID_HOST="https://orcid.org"), "bare host"),
     ("ORCID_PUSH_ORCID_HOST", dict(PRODUCTION, ORCID_PUSH_ORCID_HOST="sandbox.orcid.org"), "does not match"),
     ("ORCID_PUSH_ORCID_HOST", dict(PRODUCTION, ORCID_PUSH_ORCID_HOST="example.org"), "host of ORCID iD pages"),
+    ("OAUTHCLIENT_REMOTE_APPS['orcid']['params']['base_url']", dict(SANDBOX, OAUTHCLIENT_REMOTE_APPS={"orcid": stock_orcid.REMOTE_MEMBER_APP}), "same ORCID environment"),
     (f"{REMOTE}['base_url']", dict(PRODUCTION, OAUTHCLIENT_REMOTE_APPS=_remote_app_with(base_url="http://api.orcid.org/")), "https"),
     (f"{REMOTE}['access_token_url']", dict(PRODUCTION, OAUTHCLIENT_REMOTE_APPS=_remote_app_with(access_token_url="https://sandbox.orcid.org/oauth/token")), "same ORCID environment"),
     (f"{REMOTE}['authorize_url']", dict(PRODUCTION, OAUTHCLIENT_REMOTE_APPS=_remote_app_with(authorize_url="https://orcid.evil.example/oauth/authorize")), "not an ORCID host"),
