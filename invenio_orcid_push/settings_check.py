@@ -13,6 +13,8 @@ the same ORCID environment (production ``orcid.org``, the sandbox
 import ipaddress
 from urllib.parse import urlsplit
 
+import click
+
 REMOTE_APP_URLS = ("base_url", "access_token_url", "authorize_url")
 """The ORCID URLs of an invenio-oauthclient remote app (``None``: ours derive
 them from ``ORCID_PUSH_OAUTH_URL`` and ``ORCID_PUSH_API_URL``)."""
@@ -21,8 +23,12 @@ _ORCID_SUBDOMAINS = ("api.", "pub.", "www.")
 """Hosts of one ORCID environment: ``api.sandbox.orcid.org`` is ``sandbox.orcid.org``."""
 
 
-class OrcidSettingsError(RuntimeError):
-    """An ORCID setting that would send tokens where they must not go."""
+class OrcidSettingsError(click.ClickException, RuntimeError):
+    """An ORCID setting that would send tokens where they must not go.
+
+    A ``ClickException`` too, so that the ``invenio`` command, which builds
+    the app before running any command, says it in one line, not a traceback.
+    """
 
     def __init__(self, setting, value, problem):
         """Name the setting, its value and what is wrong with it."""
