@@ -291,6 +291,12 @@ class OrcidWorkLedger(db.Model, db.Timestamp):
     Numbers, not a sentence: the note is worded in the reader's language
     (``invenio_orcid_push.notes``)."""
 
+    ids_left_out = db.Column(db.JSON, nullable=True)
+    """The record's identifiers (``"type:value"``) the work on ORCID leaves out
+    because another work of this repository on that ORCID record holds them
+    as its own (ORCID refuses a second one: 409/9021); ``None`` when none is.
+    Identifiers, not a sentence (``invenio_orcid_push.notes`` words it)."""
+
     @classmethod
     def get(cls, orcid, parent_id):
         """Return the row of an ORCID iD and a record family, or ``None``."""
@@ -315,13 +321,15 @@ class OrcidWorkLedger(db.Model, db.Timestamp):
             entry.user_id = user_id
         return entry
 
-    def mark_synced(self, put_code, payload_hash, contributors=None):
+    def mark_synced(self, put_code, payload_hash, contributors=None, ids_left_out=None):
         """ORCID holds the work as ``payload_hash`` under ``put_code``.
 
         ``contributors`` is ``(shown, total)`` when the work leaves some of
-        the record's contributors out.
+        the record's contributors out; ``ids_left_out`` the identifiers
+        (``"type:value"``) it leaves out because another of our works has them.
         """
         self.contributors_shown, self.contributors_total = contributors or (None, None)
+        self.ids_left_out = list(ids_left_out) if ids_left_out else None
         self.put_code = str(put_code)
         self.payload_hash = payload_hash
         self.status = SyncStatus.SYNCED
@@ -349,6 +357,7 @@ class OrcidWorkLedger(db.Model, db.Timestamp):
             SyncStatus.REMOVED_BY_RESEARCHER if by_researcher else SyncStatus.REMOVED
         )
         self.contributors_shown = self.contributors_total = None
+        self.ids_left_out = None
         self.last_error = None
         self.error_code = None
 

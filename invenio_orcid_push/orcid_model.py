@@ -5,6 +5,8 @@ common_3.0/common-3.0.xsd, notification_3.0/notification-permission-3.0.xsd) and
 ``docs/orcid-work-mapping.md``.
 """
 
+import re
+
 WORK_NS = "http://www.orcid.org/ns/work"
 COMMON_NS = "http://www.orcid.org/ns/common"
 ERROR_NS = "http://www.orcid.org/ns/error"
@@ -42,8 +44,64 @@ EXTERNAL_ID_TYPES = frozenset("""
 RELATIONSHIPS = frozenset({"self", "part-of", "version-of", "funded-by"})
 """Values of ``external-id-relationship``."""
 
-DUPLICATE_RELATIONSHIPS = frozenset({"self", "version-of"})
-"""Relationships whose identifiers make two works of one source duplicates."""
+DUPLICATE_RELATIONSHIPS = frozenset({"self"})
+"""Relationships whose identifiers make two works of one source duplicates
+(409/9021). Only ``self`` with ``self``: ORCID dropped ``version-of`` from the
+check in November 2018 (``ActivityValidator.areRelationshipsSameAndSelf``), so
+works can share the id of the work they are versions of; ``part-of`` and
+``funded-by`` never conflicted."""
+
+GROUPING_RELATIONSHIPS = frozenset({"self", "version-of"})
+"""Relationships whose identifiers group works on the record (any source)."""
+
+FUNDED_BY_TYPES = frozenset({"grant_number", "proposal-id", "uri", "doi"})
+"""Identifier types ORCID accepts with ``funded-by`` (others are refused:
+``ExternalIdentifierFundedByHelper``)."""
+
+CASE_SENSITIVE_ID_TYPES = frozenset(
+    {"ark", "bibcode", "cgn", "emdb", "empiar", "ethos", "k10", "ol", "rrid", "uri"}
+)
+"""Identifier types whose values ORCID compares case-sensitively; the others
+it compares in lower case."""
+
+_ID_VALUE_PATTERNS = {
+    "arxiv": (
+        re.compile(
+            r"(?:arxiv:)?(\d{4}\.\d{4,5}(?:v\d+)?|[\w.-]+/\d{7}(?:v\d+)?)\b", re.I
+        ),
+        "arxiv:{}",
+    ),
+    "doi": (re.compile(r"(10\.\d[\d.]*/\S+)", re.I), "{}"),
+    "isbn": (re.compile(r"([0-9][-0-9 ]{8,15}[0-9xX])(?:$|[^0-9])"), "{}"),
+    "pmc": (re.compile(r"(?:^|pmc-?/?)\s*(\d{5,9})(?:$|\b)", re.I), "{}"),
+    "pmid": (
+        re.compile(r"(?:^\s*|pmid:?\s*|pubmed/|med/)(\d+)(?:$|[^a-z0-9.-])", re.I),
+        "{}",
+    ),
+}
+"""What ORCID keeps of a value when it compares identifiers (its normalizers:
+an arXiv id with or without ``arXiv:``, a DOI without its resolver, an ISBN
+without hyphens, a PMID or PMCID as digits)."""
+
+
+def normalized_id_value(id_type, value):
+    """``value`` as ORCID compares it for ``id_type`` (duplicates, grouping).
+
+    A value its normalizer does not recognise is compared as written (in
+    lower case unless the type is case-sensitive).
+    """
+    value = (value or "").strip()
+    if id_type not in CASE_SENSITIVE_ID_TYPES:
+        value = value.lower()
+    pattern, form = _ID_VALUE_PATTERNS.get(id_type, (None, None))
+    match = pattern.search(value) if pattern else None
+    if match is None:
+        return value
+    found = match.group(1)
+    if id_type == "isbn":
+        found = found.replace("-", "").replace(" ", "")
+    return form.format(found)
+
 
 CONTRIBUTOR_ROLES = frozenset("""
     author assignee editor chair-or-translator co-investigator co-inventor

@@ -48,6 +48,7 @@ from .plan import (
     plan_family,
 )
 from .ratelimit import rate_limiter
+from .shared_ids import ids_held_elsewhere
 from .token_rejections import (
     PAUSED_CODE,
     current_pause,
@@ -55,6 +56,7 @@ from .token_rejections import (
     hold_link_notice,
     holds_link_notices,
 )
+from .work import without_ids
 
 logger = logging.getLogger(__name__)
 
@@ -245,27 +247,66 @@ def _show(run, entry, link):
     entry.self_id = work.self_id
     entry.attempts = (entry.attempts or 0) + 1
     try:
-        done = _update(run, client, entry, link) if entry.put_code else None
-        if done is None:
-            # A lost put-code (or a lost answer) shows up as a duplicate.
-            put_code = _create_or_adopt(client, link.orcid, run.plan.work)
-            entry.mark_synced(put_code, run.plan.payload_hash, _shown_of(work))
-            done = CREATED
-        return done
+        return _leaving_out_ids_held_elsewhere(run, client, entry, link, work)
     except OrcidError as exc:
         _record_failure(run, entry, link, exc)
         return FAILED
 
 
-def _update(run, client, entry, link):
+def _send(run, client, entry, link, work):
+    """Update the work, or create it (adopting a lost one)."""
+    done = _update(run, client, entry, link, work) if entry.put_code else None
+    if done is None:
+        # A lost put-code (or a lost answer) shows up as a duplicate.
+        put_code = _create_or_adopt(client, link.orcid, work, run.plan.family.key)
+        entry.mark_synced(put_code, run.plan.payload_hash, *_notes_of(work))
+        done = CREATED
+    return done
+
+
+class _IdsHeldElsewhere(Exception):
+    """ORCID refused the work because another work of ours holds ``ids``."""
+
+    def __init__(self, ids):
+        super().__init__(ids)
+        self.ids = ids
+
+
+def _leaving_out_ids_held_elsewhere(run, client, entry, link, work):
+    """Send ``work``; while ORCID refuses it because another of our works (another
+    record family) holds some of its alternate ``self`` ids, send it again without
+    them. They end up in the ledger row's note; the stored hash stays the plan's,
+    so the same refusal is not asked for again until the record changes."""
+    while True:
+        try:
+            return _send(run, client, entry, link, work)
+        except _IdsHeldElsewhere as held:
+            work = without_ids(work, held.ids)
+
+
+def _raise_if_held_elsewhere(client, orcid, work, duplicate, family_key):
+    """After a 409: return if the conflicting work is this family's own (adopt
+    it); raise :class:`_IdsHeldElsewhere` if another work holds ids we may leave
+    out; else the 409 stands."""
+    held = ids_held_elsewhere(client, orcid, work, duplicate.put_code, family_key)
+    if held is None:
+        return
+    if held:
+        raise _IdsHeldElsewhere(held) from duplicate
+    raise duplicate
+
+
+def _update(run, client, entry, link, work):
     """PUT the work; ``None`` when it must be created again instead.
 
     A 404 means the researcher deleted the work on ORCID: respected unless
     forced or ``ORCID_PUSH_RECREATE_DELETED_WORKS``.
     """
-    work = run.plan.work
     try:
         client.update_work(link.orcid, entry.put_code, work.to_xml(entry.put_code))
+    except OrcidDuplicateError as exc:
+        _raise_if_held_elsewhere(client, link.orcid, work, exc, run.plan.family.key)
+        raise
     except OrcidNotFoundError:
         if run.plan.targets[link.orcid].force or run.plan.recreate_deleted:
             entry.put_code = None
@@ -273,8 +314,14 @@ def _update(run, client, entry, link):
         entry.mark_removed(by_researcher=True)
         entry.last_error = DELETED_ON_ORCID_MESSAGE
         return SKIPPED
-    entry.mark_synced(entry.put_code, run.plan.payload_hash, _shown_of(work))
+    entry.mark_synced(entry.put_code, run.plan.payload_hash, *_notes_of(work))
     return UPDATED
+
+
+def _notes_of(work):
+    """What the ledger row notes about ``work``: contributors and ids left out."""
+    left_out = [f"{ext.type}:{ext.value}" for ext in work.ids_left_out]
+    return _shown_of(work), left_out or None
 
 
 def _shown_of(work):
@@ -284,11 +331,13 @@ def _shown_of(work):
     return len(work.contributors), work.contributors_total
 
 
-def _create_or_adopt(client, orcid, work):
-    """POST the work; on 409/9021 find our existing work and update it instead."""
+def _create_or_adopt(client, orcid, work, family_key):
+    """POST the work; on 409/9021 find our existing work and update it instead
+    (never another family's: see :func:`_raise_if_held_elsewhere`)."""
     try:
         return client.create_work(orcid, work.to_xml())
     except OrcidDuplicateError as exc:
+        _raise_if_held_elsewhere(client, orcid, work, exc, family_key)
         put_code = exc.put_code or _find_our_work(client, orcid, work.self_id)
         if not put_code:
             raise

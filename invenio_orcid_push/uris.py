@@ -40,10 +40,29 @@ URI_RE = re.compile(
 _STRAY_PERCENT_RE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 RESOLVERS = {
+    "ark": "https://n2t.net/",
+    "arxiv": "https://arxiv.org/abs/",
+    "bibcode": "https://ui.adsabs.harvard.edu/abs/",
     "doi": "https://doi.org/",
+    "hal": "https://hal.science/",
     "handle": "https://hdl.handle.net/",
+    "issn": "https://portal.issn.org/resource/ISSN/",
+    "pmc": "https://europepmc.org/article/pmc/",
+    "pmid": "https://pubmed.ncbi.nlm.nih.gov/",
+    "rrid": "https://identifiers.org/rrid/",
+    "swh": "https://archive.softwareheritage.org/",
+    "urn": "https://nbn-resolving.org/",
 }
-"""ORCID identifier type -> the resolver its value is appended to."""
+"""ORCID identifier type -> the resolver its value is appended to. Types not
+listed (``isbn``, ``grant_number``, ...) have no one resolver: no URL."""
+
+_RESOLVED_ONLY_IF = {"urn": re.compile(r"\Aurn:nbn:", re.IGNORECASE)}
+"""Types whose resolver knows only some values: nbn-resolving.org resolves
+URN:NBNs, not every URN namespace."""
+
+_NOT_IN_URL = {"arxiv": re.compile(r"\Aarxiv:", re.IGNORECASE)}
+"""Prefixes the value may carry but the resolver's URL must not repeat
+(``arXiv:2101.00001`` is ``https://arxiv.org/abs/2101.00001``)."""
 
 
 def is_uri(text):
@@ -62,14 +81,19 @@ def resolver_url(id_type, value):
     """The URL of an identifier at its resolver (``https://doi.org/<DOI>``...).
 
     Identifiers that are URLs themselves (``uri``) are made valid URIs;
-    ``None`` for types without a resolver or a value that cannot be one.
+    ``None`` for types without a resolver, values their resolver does not
+    know (a URN that is not a URN:NBN) or a value that cannot be one.
     """
     prefix = RESOLVERS.get(id_type)
-    if prefix is not None:
-        return prefix + encode_value(value.strip()) if value.strip() else None
-    if id_type == "uri":
-        return as_uri(value)
-    return None
+    if prefix is None:
+        return as_uri(value) if id_type == "uri" else None
+    value = value.strip()
+    only_if = _RESOLVED_ONLY_IF.get(id_type)
+    if only_if is not None and not only_if.match(value):
+        return None
+    not_in_url = _NOT_IN_URL.get(id_type)
+    value = not_in_url.sub("", value) if not_in_url else value
+    return prefix + encode_value(value) if value else None
 
 
 def as_uri(url):

@@ -176,6 +176,11 @@ class Work:
     contributors_total: Optional[int] = None
     """How many named creators and contributors the record has (``contributors``
     may hold fewer: see :attr:`contributors_left_out`)."""
+    ids_left_out: tuple = ()
+    """Identifiers of the record left out of the work because another work of
+    this repository on the same ORCID record holds them as its own (``self``):
+    ORCID answers 409 to a second work claiming them. Not sent; noted on the
+    ledger row (see :func:`without_ids`)."""
 
     @property
     def contributors_left_out(self):
@@ -368,8 +373,18 @@ def doi_id(doi, relationship):
     return ExternalId("doi", doi, relationship, resolver_url("doi", doi))
 
 
-def external_ids_of(record, per_version=False):
-    """The work's identifiers.
+def external_ids_of(record, per_version=False, work_type=None):
+    """The work's identifiers: the primary ones (:func:`primary_ids_of`, the
+    first is the work's ``self`` id), then the record's alternate identifiers,
+    its related identifiers ORCID has a relationship for and its funding
+    awards (:func:`richer_ids_of`), each identifier once."""
+    primary = primary_ids_of(record, per_version)
+    richer = richer_ids_of(_mapping(record.get("metadata")), work_type)
+    return unique_ids(primary + richer)[: len(primary) + MAX_RICHER_IDS]
+
+
+def primary_ids_of(record, per_version=False):
+    """The identifiers that say which work this is.
 
     One work per record family: ``self`` is the concept DOI, else the
     version's DOI, else the landing page; the version's DOI is also listed as
@@ -401,6 +416,184 @@ def landing_page_of(record):
     service gave one."""
     landing = xml_text(_mapping(record.get("links")).get("self_html"))
     return landing if landing.strip() else None
+
+
+# -- Richer identifiers: alternate ids, related ids, funding ------------------------
+
+SCHEME_TO_ID_TYPE = {
+    "ads": "bibcode",
+    "ark": "ark",
+    "arxiv": "arxiv",
+    "doi": "doi",
+    "eissn": "issn",
+    "hal": "hal",
+    "handle": "handle",
+    "isbn": "isbn",
+    "issn": "issn",
+    "lissn": "issn",
+    "pmcid": "pmc",
+    "pmid": "pmid",
+    "purl": "uri",
+    "rrid": "rrid",
+    "swh": "swh",
+    "url": "uri",
+    "urn": "urn",
+    "w3id": "uri",
+}
+"""InvenioRDM identifier scheme -> ORCID identifier type. Schemes ORCID has no
+type for (``ean13``, ``upc``, ``istc``, ``lsid``, ``igsn``, ``wikidata``,
+``cstr``, ``other``, ...) and those naming people or organisations (``isni``,
+``grid``, ``crossreffunderid``) are left out (docs/orcid-work-mapping.md)."""
+
+RELATION_TO_RELATIONSHIP = {
+    "hasversion": "version-of",
+    "isidenticalto": "version-of",
+    "ispartof": "part-of",
+    "ispublishedin": "part-of",
+    "isversionof": "version-of",
+}
+"""InvenioRDM relation type -> ORCID relationship, for related identifiers.
+
+Never ``self``: a related identifier names another resource, and ``self``
+would claim its id (ORCID groups works by ``self`` ids, and refuses a second
+work of ours with the same ``self`` id). ``version-of`` groups our work with
+the other versions without claiming them; an identical copy is grouped the
+same way. New and previous versions (``isnewversionof``, ...) are other
+editions, citations and supplements other works: not sent (``None``)."""
+
+_PARTS_OF_BOOKS = frozenset(
+    {"book-chapter", "conference-paper", "dictionary-entry", "encyclopedia-entry"}
+)
+"""Work types whose ISBN is the book's (or the proceedings'), not their own."""
+
+MAX_RICHER_IDS = 50
+"""At most this many identifiers besides the primary ones (ORCID sets no
+number, but the body must stay under its 1 MB limit)."""
+
+RICHER_ID_VALUE_MAX = 1000
+"""An identifier longer than this is left out (cutting it would make it wrong)."""
+
+URL_MAX = 2048
+"""An identifier's URL longer than this is not sent (the identifier is)."""
+
+
+def _id_text(value):
+    """An identifier as written, without what XML cannot carry, control
+    characters or surrounding blanks; ``""`` when there is nothing left."""
+    return _CONTROL.sub("", xml_text(value)).strip()
+
+
+def richer_id(id_type, value, relationship):
+    """An external id of ``id_type`` with its resolver URL, or ``None`` if the
+    value is empty or longer than ORCID should carry."""
+    value = _id_text(value)
+    if not value or len(value) > RICHER_ID_VALUE_MAX:
+        return None
+    url = resolver_url(id_type, value)
+    return ExternalId(
+        id_type, value, relationship, url if url and len(url) <= URL_MAX else None
+    )
+
+
+def _scheme_id(entry, relationship_of):
+    """The external id of an ``{identifier, scheme}`` entry whose scheme ORCID
+    has a type for; ``relationship_of(id_type)`` names its relationship."""
+    entry = _mapping(entry)
+    scheme = entry.get("scheme")
+    id_type = SCHEME_TO_ID_TYPE.get(scheme.lower()) if isinstance(scheme, str) else None
+    relationship = relationship_of(id_type) if id_type else None
+    return (
+        richer_id(id_type, entry.get("identifier"), relationship)
+        if relationship
+        else None
+    )
+
+
+def alternate_relationship(id_type, work_type):
+    """The relationship of a record's alternate identifier: ``self`` (it is
+    this work's), except a serial's ISSN and a book's ISBN on one of its
+    parts: ``part-of``."""
+    if id_type == "issn":
+        return "self" if work_type == "journal-issue" else "part-of"
+    if id_type == "isbn" and work_type in _PARTS_OF_BOOKS:
+        return "part-of"
+    return "self"
+
+
+def alternate_ids_of(metadata, work_type=None):
+    """The record's alternate identifiers (``metadata.identifiers``)."""
+    ids = (
+        _scheme_id(entry, lambda id_type: alternate_relationship(id_type, work_type))
+        for entry in _entries(metadata, "identifiers")
+    )
+    return [ext for ext in ids if ext is not None]
+
+
+def related_ids_of(metadata):
+    """Related identifiers whose relation ORCID has a relationship for."""
+    ids = []
+    for entry in _entries(metadata, "related_identifiers"):
+        relationship = RELATION_TO_RELATIONSHIP.get(
+            _id_of(_mapping(entry).get("relation_type"))
+        )
+        if relationship:
+            ids.append(_scheme_id(entry, lambda _type, rel=relationship: rel))
+    return [ext for ext in ids if ext is not None]
+
+
+def funding_ids_of(metadata):
+    """Each funding award's number as a ``funded-by`` grant number, linked to
+    the award's page (its DOI or URL) when the award has one."""
+    ids = []
+    for entry in _entries(metadata, "funding"):
+        award = _mapping(_mapping(entry).get("award"))
+        ext = richer_id("grant_number", award.get("number"), "funded-by")
+        if ext is not None:
+            ids.append(replace(ext, url=_award_url(award)))
+    return ids
+
+
+def _award_url(award):
+    """The URL of an award: from its DOI, else its URL identifier."""
+    for scheme in ("doi", "url"):
+        for entry in _entries(award, "identifiers"):
+            ext = _scheme_id(entry, lambda _type: "funded-by")
+            if _mapping(entry).get("scheme") == scheme and ext and ext.url:
+                return ext.url
+    return None
+
+
+def richer_ids_of(metadata, work_type=None):
+    """Alternate, related and funding identifiers, in that order."""
+    return (
+        alternate_ids_of(metadata, work_type)
+        + related_ids_of(metadata)
+        + funding_ids_of(metadata)
+    )
+
+
+def unique_ids(ids):
+    """``ids`` without repeats: an identifier (type and value as ORCID compares
+    them) is kept the first time only, so a primary id is never repeated with
+    another relationship."""
+    seen, unique = set(), []
+    for ext in ids:
+        key = (ext.type, om.normalized_id_value(ext.type, ext.value))
+        if key not in seen:
+            seen.add(key)
+            unique.append(ext)
+    return unique
+
+
+def without_ids(work, left_out):
+    """``work`` without the identifiers ``left_out`` (never its primary ``self``
+    id); they are added to :attr:`Work.ids_left_out`."""
+    primary = work.external_ids[0]
+    dropped = tuple(
+        ext for ext in work.external_ids if ext in left_out and ext != primary
+    )
+    kept = [ext for ext in work.external_ids if ext not in dropped]
+    return replace(work, external_ids=kept, ids_left_out=work.ids_left_out + dropped)
 
 
 def orcid_language(code):
@@ -527,13 +720,14 @@ def work_from_record(record, options=None, orcid_host=None):
     journal_title = _journal_title_of(options)
     citation = _citation_of(record, options)
     people = contributors_of(record)
+    work_type = work_type_of(record)
     work = Work(
         title=title,
         subtitle=subtitle,
         translated_title=translated,
         journal_title=journal_title,
-        type=work_type_of(record),
-        external_ids=external_ids_of(record, per_version=options.per_version),
+        type=work_type,
+        external_ids=external_ids_of(record, options.per_version, work_type),
         short_description=short_description,
         citation=citation,
         publication_date=publication_date_parts(metadata.get("publication_date")),

@@ -152,6 +152,37 @@ landing = st.one_of(
     st.builds(lambda t: f"https://repo.example.org/records/{t}", hostile_text),
     hostile_text,
 )
+schemes = st.one_of(
+    st.sampled_from(
+        ["arxiv", "ads", "doi", "handle", "isbn", "issn", "pmid", "pmcid", "urn"]
+        + ["ark", "url", "purl", "w3id", "ean13", "lsid", "other", "ARXIV", ""]
+    ),
+    hostile_text,
+    st.none(),
+)
+scheme_identifier = st.fixed_dictionaries(
+    {"scheme": schemes, "identifier": st.one_of(identifier_text, st.none(), st.just(5))}
+)
+related_identifier = st.fixed_dictionaries(
+    {
+        "scheme": schemes,
+        "identifier": identifier_text,
+        "relation_type": vocabulary(["ispartof", "isversionof", "cites", "haspart"]),
+    }
+)
+awards = st.fixed_dictionaries(
+    {},
+    optional={
+        "award": st.fixed_dictionaries(
+            {},
+            optional={
+                "number": st.one_of(identifier_text, long_text, st.none()),
+                "identifiers": st.lists(scheme_identifier, max_size=2),
+            },
+        ),
+        "funder": st.just({"name": "A funder"}),
+    },
+)
 dates = st.one_of(
     st.from_regex(r"\A\d{4}(-\d{2}(-\d{2})?)?(/\d{4}(-\d{2})?)?\Z"),
     st.sampled_from(["1899", "2101-01-01", "2020-13-01", "2020-02-30", "0000", ""]),
@@ -187,6 +218,14 @@ hostile_records = st.fixed_dictionaries(
                 "languages": st.lists(
                     vocabulary(["eng", "ind", "yid", "tlh"]), max_size=2
                 ),
+                "identifiers": st.one_of(
+                    st.lists(scheme_identifier, max_size=4),
+                    st.just(
+                        [{"scheme": "handle", "identifier": "1/" + "x" * 999}] * 80
+                    ),
+                ),
+                "related_identifiers": st.lists(related_identifier, max_size=4),
+                "funding": st.one_of(st.lists(awards, max_size=3), st.just("x")),
             }
         ),
     }
@@ -227,6 +266,15 @@ def test_any_hostile_record_gives_a_work_orcid_takes_or_a_readable_refusal(
                 for p in (record["pids"], record["parent"]["pids"])
             }
             assert ext.value in written
+    primary = work.external_ids[0]
+    assert primary.relationship == "self" and primary.type in ("doi", "uri")
+    keys = [
+        (e.type, om.normalized_id_value(e.type, e.value)) for e in work.external_ids
+    ]
+    assert len(keys) == len(set(keys))  # each identifier once
+    for ext in work.external_ids[1:]:
+        assert ext.value == ext.value.strip() and ext.value
+        assert not any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in ext.value)
     if cap is not None:
         assert len(work.contributors) <= cap
     assert (

@@ -461,3 +461,73 @@ def test_a_code_cannot_be_used_twice_or_by_another_client(sim, client, researche
         timeout=5,
     )
     assert bad_secret.status_code == 401
+
+
+def work_with_ids(title, *ids):
+    """A work whose ids are ``(type, value, relationship)``; its own DOI first."""
+    return Work(
+        title=title,
+        type="book",
+        external_ids=[ExternalId("doi", f"10.1234/{title}", "self")]
+        + [ExternalId(*ext) for ext in ids],
+    ).to_xml()
+
+
+def post_work(sim, researcher, token, body):
+    return call(sim, "POST", f"/{researcher.orcid}/work", token, body)
+
+
+def test_works_of_one_client_may_share_version_of_and_part_of_ids(
+    sim, researcher, token
+):
+    # ORCID checks duplicates on self ids only (since November 2018).
+    shared = [
+        ("doi", "10.1234/concept", "version-of"),
+        ("issn", "2049-3630", "part-of"),
+    ]
+    first = post_work(sim, researcher, token, work_with_ids("a", *shared))
+    second = post_work(sim, researcher, token, work_with_ids("b", *shared))
+    assert (first.status_code, second.status_code) == (201, 201)
+    works = call(sim, "GET", f"/{researcher.orcid}/works", token)
+    groups = etree.fromstring(works.content).findall("activities:group", NS)
+    assert len(groups) == 1  # version-of still groups them
+
+
+def test_self_ids_are_compared_as_orcid_normalizes_them(sim, researcher, token):
+    first = post_work(
+        sim,
+        researcher,
+        token,
+        work_with_ids("a", ("isbn", "978-3-16-148410-0", "self")),
+    )
+    second = post_work(
+        sim, researcher, token, work_with_ids("b", ("isbn", "9783161484100", "self"))
+    )
+    arxiv = post_work(
+        sim,
+        researcher,
+        token,
+        work_with_ids("c", ("arxiv", "arXiv:2101.00001", "self")),
+    )
+    again = post_work(
+        sim, researcher, token, work_with_ids("d", ("arxiv", "2101.00001", "self"))
+    )
+    assert [first.status_code, arxiv.status_code] == [201, 201]
+    assert (second.status_code, error_code(second)) == (409, "9021")
+    assert (again.status_code, error_code(again)) == (409, "9021")
+
+
+def test_funded_by_takes_only_grant_numbers_proposals_uris_and_dois(
+    sim, researcher, token
+):
+    grant = post_work(
+        sim, researcher, token, work_with_ids("a", ("grant_number", "123", "funded-by"))
+    )
+    isbn = post_work(
+        sim,
+        researcher,
+        token,
+        work_with_ids("b", ("isbn", "9783161484100", "funded-by")),
+    )
+    assert grant.status_code == 201
+    assert isbn.status_code == 400

@@ -138,12 +138,16 @@ class Researcher:
     """Clients whose notifications the researcher refused (ORCID answers 409/9032)."""
 
 
-def _normalized_ids(work):
-    """(type, value, relationship) of the ids that make duplicates."""
+def _normalized_ids(work, relationships=om.DUPLICATE_RELATIONSHIPS):
+    """(type, value as ORCID compares it) of the ids with one of ``relationships``.
+
+    By default the ids that make duplicates (``self``); grouping also uses
+    ``version-of`` (``om.GROUPING_RELATIONSHIPS``).
+    """
     return {
-        (ext["type"], (ext["value"] or "").strip().lower(), ext["relationship"])
+        (ext["type"], om.normalized_id_value(ext["type"], ext["value"]))
         for ext in work["external_ids"]
-        if ext["relationship"] in om.DUPLICATE_RELATIONSHIPS
+        if ext["relationship"] in relationships
     }
 
 
@@ -482,16 +486,7 @@ class RegistryState:
                 400, "9023", "A work needs at least one external identifier."
             )
         for ext in work["external_ids"]:
-            if ext["type"] not in om.EXTERNAL_ID_TYPES or not ext["value"]:
-                raise SimulatedError(
-                    400, "9023", f"Invalid external identifier type {ext['type']!r}."
-                )
-            if ext["relationship"] not in om.RELATIONSHIPS:
-                raise SimulatedError(
-                    400,
-                    "9023",
-                    f"Invalid external identifier relationship {ext['relationship']!r}.",
-                )
+            self._validate_external_id(ext)
         self._validate_urls(work)
         if not any(ext["relationship"] == "self" for ext in work["external_ids"]):
             raise SimulatedError(
@@ -523,6 +518,26 @@ class RegistryState:
                 raise SimulatedError(
                     400, "9047", "credit-name is longer than 150 characters."
                 )
+
+    @staticmethod
+    def _validate_external_id(ext):
+        """An identifier ORCID knows, with a relationship its type may have."""
+        if ext["type"] not in om.EXTERNAL_ID_TYPES or not ext["value"]:
+            raise SimulatedError(
+                400, "9023", f"Invalid external identifier type {ext['type']!r}."
+            )
+        if ext["relationship"] not in om.RELATIONSHIPS:
+            raise SimulatedError(
+                400,
+                "9023",
+                f"Invalid external identifier relationship {ext['relationship']!r}.",
+            )
+        if ext["relationship"] == "funded-by" and ext["type"] not in om.FUNDED_BY_TYPES:
+            raise SimulatedError(
+                400,
+                "9001",
+                f"External ID {ext['type']} not supported for relationship funded_by",
+            )
 
     @staticmethod
     def _validate_urls(work):
@@ -652,7 +667,7 @@ class RegistryState:
             self._researcher_for(token, orcid, write=False, path_suffix="/works")
             groups = []
             for stored in self.works_of(orcid):
-                keys = {(t, v) for t, v, _ in _normalized_ids(stored.work)}
+                keys = _normalized_ids(stored.work, om.GROUPING_RELATIONSHIPS)
                 home = next((g for g in groups if g["keys"] & keys), None)
                 if home is None:
                     home = {"keys": set(), "works": [], "external_ids": []}
@@ -661,7 +676,7 @@ class RegistryState:
                 home["works"].append(stored)
                 for ext in stored.work["external_ids"]:
                     if (
-                        ext["relationship"] in om.DUPLICATE_RELATIONSHIPS
+                        ext["relationship"] in om.GROUPING_RELATIONSHIPS
                         and ext not in home["external_ids"]
                     ):
                         home["external_ids"].append(ext)
