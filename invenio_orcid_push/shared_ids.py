@@ -53,12 +53,19 @@ def ids_held_elsewhere(client, orcid, work, put_code, family_key):
     holds too; an empty list when only the primary id is shared with another
     family's work, which nothing left out can solve.
     """
+    primary, *rest = work.external_ids
+    named_owner = _owner_family(orcid, put_code) if put_code else None
+    if named_owner in (None, family_key) and not any(
+        ext.relationship == "self" for ext in rest
+    ):
+        # Only the primary id can conflict: the work is this family's own
+        # (lost put-code or lost answer); no need to read the ORCID record.
+        return None
     other = _conflicting_summary(client, orcid, work, put_code)
     if other is None:
         return None
     held = _self_keys(other)
     owner = _owner_family(orcid, other["put_code"])
-    primary, *rest = work.external_ids
     if owner in (None, family_key) and _key(primary.type, primary.value) in held:
         return None
     return [
