@@ -78,8 +78,19 @@ def orcid_ids_in(record):
     return found
 
 
+def storable(value):
+    """Whether ``value`` can be looked up in the database at all.
+
+    PostgreSQL refuses a NUL character in a string parameter (psycopg2 raises
+    ``ValueError``); no id or e-mail holds one, so such input finds nothing.
+    """
+    return "\x00" not in str(value)
+
+
 def resolve_record(record_id):
     """The record of an id, deleted (tombstoned) ones included; ``None`` if unknown."""
+    if not storable(record_id):
+        return None
     try:
         return RDMRecord.pid.resolve(record_id)
     except PIDDeletedError as exc:
@@ -147,7 +158,11 @@ def resolve_family(record_id, per_version=False):
     record = resolve_record(record_id)
     if record is None:
         # Purged: only the ledger still knows the family.
-        entry = OrcidWorkLedger.query.filter_by(record_id=record_id).first()
+        entry = (
+            OrcidWorkLedger.query.filter_by(record_id=record_id).first()
+            if storable(record_id)
+            else None
+        )
         return RecordFamily(key=entry.parent_id if entry else record_id)
     key, versions = _versions(record, per_version)
     first_published = min((aware(model.created) for model in versions), default=None)

@@ -121,5 +121,7 @@ def test_the_invenio_command_refuses_to_start_naming_the_setting(app_config):
     assert result.exit_code != 0
     assert "Traceback" not in result.output
     assert re.search(
-        r"^Error: ORCID_PUSH_API_URL = 'http://api.orcid.org': .*https", result.output
+        r"^Error: ORCID_PUSH_API_URL = 'http://api.orcid.org': .*https",
+        result.output,
+        re.M,
     ), result.output

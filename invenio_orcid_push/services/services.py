@@ -14,7 +14,7 @@ from invenio_db import db
 from invenio_records_resources.services.base import Service
 
 from .. import accounts, listing, outbox
-from ..family import owner_of, resolve_record
+from ..family import owner_of, resolve_record, storable
 from ..models import (
     Consent,
     LinkStatus,
@@ -307,7 +307,9 @@ class OrcidLedgerService(OrcidServiceBase):
         """A user by id or e-mail (case-insensitive)."""
         self.require_permission(identity, "resync")
         value = str(value)
-        if value.isdigit():
+        if not storable(value):
+            user = None
+        elif value.isdigit():
             user = db.session.get(User, int(value)) if int(value) <= MAX_ID else None
         else:
             user = User.query.filter(
@@ -381,7 +383,9 @@ def _ledger_query(filters):
         condition = _LEDGER_FILTERS.get(name)
         value = (value or "").strip() if isinstance(value, str) else None
         if condition is not None and value:
-            query = condition(query, value)
+            query = (
+                condition(query, value) if storable(value) else query.filter(db.false())
+            )
     return query
 
 
