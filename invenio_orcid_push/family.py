@@ -39,6 +39,10 @@ class RecordFamily:
     """A DOI the work would cite is not registered at DataCite yet."""
     first_published: Optional[datetime] = None
     """When the family's first version was created."""
+    versions: tuple = ()
+    """``(record id, DOI or None)`` of the versions this key covers, newest
+    first (only the record itself in per-version mode): a work of ours that
+    cites one of them may be adopted instead of creating another."""
 
 
 def aware(moment):
@@ -169,13 +173,21 @@ def resolve_family(record_id, per_version=False):
     shown = next((model for model in versions if is_showable(model)), None)
     if shown is None:
         return RecordFamily(key=key, first_published=first_published)
+    ids_and_dois = tuple(_id_and_doi(model.json or {}) for model in versions)
     dump = current_rdm_records_service.read(system_identity, shown.json["id"]).to_dict()
     return RecordFamily(
         key=key,
         record=dump,
         doi_pending=_dois_pending(dump, per_version),
         first_published=first_published,
+        versions=ids_and_dois,
     )
+
+
+def _id_and_doi(json):
+    """A version's record id and DOI (as stored), for adopting our works."""
+    doi = ((json.get("pids") or {}).get("doi") or {}).get("identifier")
+    return json.get("id"), doi or None
 
 
 def owned_parents_query(user_id):

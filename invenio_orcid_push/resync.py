@@ -21,7 +21,7 @@ from .links import orcid_client_id
 from .models import OrcidPushAccount, OrcidPushConsent, OrcidWorkLedger, SyncStatus
 from .outbox import stale_record_ids
 from .plan import FAILED, SETTLED, UNCHANGED, candidates, orcid_holders
-from .sync import sync_record
+from .sync import OrcidWorksCache, sync_record
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +66,26 @@ def _records(since=None, parent_ids=None):
     return _pages(query, model.parent_id)
 
 
+def _all_versions(since=None, parent_ids=None):
+    """``(record id,)`` of every published version, streamed in record id order.
+
+    In per-version mode each version is a family of its own; paging on the
+    record id (not the parent, as :func:`_records` does) loses none.
+    """
+    model = RDMRecord.model_cls
+    query = (
+        db.session.query(PersistentIdentifier.pid_value)
+        .join(model, PersistentIdentifier.object_uuid == model.id)
+        .filter(PersistentIdentifier.pid_type == "recid", model.is_deleted.is_(False))
+        .order_by(PersistentIdentifier.pid_value)
+    )
+    if since is not None:
+        query = query.filter(model.updated >= since)
+    if parent_ids is not None:
+        query = query.filter(model.parent_id.in_(parent_ids))
+    return _pages(query, PersistentIdentifier.pid_value)
+
+
 def _failed_record_ids(since=None):
     rows = (
         db.session.query(OrcidWorkLedger.record_id)
@@ -108,7 +128,11 @@ def _parents_of(user):
 
 
 def families(everything=False, user=None, record=None, failed=False, since=None):
-    """One record id per record family to resync, streamed (memory stays flat)."""
+    """One record id per record family to resync, streamed (memory stays flat).
+
+    In per-version mode (``ORCID_PUSH_WORK_PER_VERSION``) every version is a
+    family: all of them are yielded.
+    """
     if record is not None:
         yield record
         return
@@ -116,6 +140,9 @@ def families(everything=False, user=None, record=None, failed=False, since=None)
         yield from _failed_or_owed(since)
         return
     parent_ids = _parents_of(user) if user is not None else None
+    if current_app.config["ORCID_PUSH_WORK_PER_VERSION"]:
+        yield from (record_id for (record_id,) in _all_versions(since, parent_ids))
+        return
     previous = None
     for parent_id, record_id in _records(since, parent_ids):
         if parent_id != previous:
@@ -330,18 +357,21 @@ def resync_inline(record_ids, full=False, chunk_size=None, retry=None):
 
 
 def _resync_chunk(record_ids, full, retry):
+    """Sync a chunk; each researcher's works are read from ORCID at most once
+    for the whole chunk (when a work may have to be adopted)."""
     counts = Counter()
     skip = set() if full else unchanged_among(record_ids)
     counts[UNCHANGED] += len(skip & set(record_ids))
+    works = OrcidWorksCache()
     for record_id in record_ids:
         if record_id not in skip:
-            counts.update(_resync_one(record_id, retry))
+            counts.update(_resync_one(record_id, retry, works))
     return counts
 
 
-def _resync_one(record_id, retry):
+def _resync_one(record_id, retry, works=None):
     try:
-        report = sync_record(record_id)
+        report = sync_record(record_id, works=works)
     except Exception:  # one bad record must not stop the run
         db.session.rollback()
         logger.exception("ORCID resync of %s failed", record_id)

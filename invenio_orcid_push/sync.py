@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from invenio_db import db
+from lxml import etree
 
+from .adoption import choose, family_ids
 from .approvals import notify_awaiting_approval
 from .client import (
     OrcidClient,
@@ -60,7 +62,7 @@ from .work import without_ids
 
 logger = logging.getLogger(__name__)
 
-__all__ = ("sync_record", "withdraw_works", "SyncReport")
+__all__ = ("sync_record", "withdraw_works", "SyncReport", "OrcidWorksCache")
 
 DOI_WAIT_MESSAGE = "Waiting for DataCite to register the record's DOI."
 DOI_GIVEN_UP_MESSAGE = (
@@ -84,6 +86,65 @@ class SyncReport:
     """The family's DOI is not registered yet; the work was not sent."""
 
 
+class OrcidWorksCache:
+    """Researchers' works as ORCID listed them, read at most once per run.
+
+    A run is one push, or a chunk of a bulk resync (one instance for the
+    chunk), so adopting works costs one ``GET /works`` per iD and run. Our
+    own writes are applied to it, so a later record of the chunk neither
+    adopts a work just adopted for another family nor misses one just made.
+    """
+
+    def __init__(self):
+        self._works = {}
+        """``{orcid: {put-code: summary}}``, ``None`` when ORCID's list could
+        not be read (then works are created and ORCID's 409 still guards)."""
+
+    def summaries(self, orcid, client):
+        """The works on ``orcid`` (read through ``client`` the first time), or ``None``."""
+        if orcid not in self._works:
+            self._works[orcid] = _read_summaries(client, orcid)
+        works = self._works[orcid]
+        return None if works is None else list(works.values())
+
+    def wrote(self, orcid, put_code, work):
+        """We created or updated ``put_code`` with ``work``."""
+        works = self._works.get(orcid)
+        if works is not None:
+            works[str(put_code)] = {
+                "put_code": str(put_code),
+                "source_client_id": orcid_client_id(),
+                "external_ids": [
+                    {"type": e.type, "value": e.value, "relationship": e.relationship}
+                    for e in work.external_ids
+                ],
+            }
+
+    def forget(self, orcid, put_code):
+        """``put_code`` is no longer on ``orcid`` (deleted, or ORCID says so)."""
+        works = self._works.get(orcid)
+        if works is not None:
+            works.pop(str(put_code), None)
+
+
+def _read_summaries(client, orcid):
+    """``{put-code: summary}`` of ORCID's list, ``None`` when it cannot be read
+    (logged). Only an answer saying the link no longer works is raised: the
+    push then stops there, as it would on the POST."""
+    try:
+        summaries = client.list_works(orcid)
+    except (OrcidError, etree.LxmlError) as exc:
+        if isinstance(exc, OrcidError) and _link_problem(exc) is not None:
+            raise
+        logger.warning(
+            "Could not read the works of %s to adopt ours (%s); creating instead.",
+            orcid,
+            getattr(exc, "code", type(exc).__name__),
+        )
+        return None
+    return {str(s["put_code"]): s for s in summaries if s.get("put_code")}
+
+
 @dataclass
 class _Run:
     """One pass over a plan: the plan and how this attempt ends failures."""
@@ -92,6 +153,7 @@ class _Run:
     final_attempt: bool
     doi_given_up: bool
     report: SyncReport
+    works: OrcidWorksCache = field(default_factory=OrcidWorksCache)
     pause: object = None
     """The token rejections pause in force (``token_rejections``), once known."""
     pause_known: bool = False
@@ -105,7 +167,7 @@ class _Run:
         return self.pause
 
 
-def sync_record(record_id, attempt=0, force_for=None, withdraw=None):
+def sync_record(record_id, attempt=0, force_for=None, withdraw=None, works=None):
     """Bring every ORCID record concerned by a record's family up to date.
 
     Never raises for an ORCID failure: the ledger row records it. ``attempt``
@@ -113,6 +175,7 @@ def sync_record(record_id, attempt=0, force_for=None, withdraw=None):
     ``force_for`` (a user id) is that user's own "sync now": it may send to
     their ORCID record a work they had deleted there, or an older record;
     ``withdraw`` (a link) removes the family from that ORCID record only.
+    ``works``: the :class:`OrcidWorksCache` of a bulk run (one per chunk).
     """
     config = current_app.config
     plan, _ = plan_family(record_id, force_for=force_for, withdraw=withdraw)
@@ -124,6 +187,7 @@ def sync_record(record_id, attempt=0, force_for=None, withdraw=None):
         final_attempt=attempt >= config["ORCID_PUSH_MAX_RETRIES"],
         doi_given_up=attempt >= config["ORCID_PUSH_DOI_WAIT_RETRIES"],
         report=report,
+        works=works or OrcidWorksCache(),
     )
     for orcid in plan.targets:
         report.actions[orcid] = _sync_target(run, orcid)
@@ -257,10 +321,15 @@ def _send(run, client, entry, link, work):
     """Update the work, or create it (adopting a lost one)."""
     done = _update(run, client, entry, link, work) if entry.put_code else None
     if done is None:
-        # A lost put-code (or a lost answer) shows up as a duplicate.
-        put_code = _create_or_adopt(client, link.orcid, work, run.plan.family.key)
+        # A work of ours citing the family is taken over; a lost put-code (or
+        # a lost answer) shows up as a duplicate.
+        put_code = _adopted(run, client, link, work) or _create_or_adopt(
+            client, link.orcid, work, run.plan.family.key
+        )
         entry.mark_synced(put_code, run.plan.payload_hash, *_notes_of(work))
         done = CREATED
+    if entry.put_code:
+        run.works.wrote(link.orcid, entry.put_code, work)
     return done
 
 
@@ -331,6 +400,67 @@ def _shown_of(work):
     return len(work.contributors), work.contributors_total
 
 
+def _adopted(run, client, link, work):
+    """The put-code of a work of ours taken over for the family, else ``None``.
+
+    Read once per run (:class:`OrcidWorksCache`); :func:`.adoption.choose`
+    says which work. Our other copies of the family are deleted first (so
+    the update cannot collide with them), and the ledger rows that held
+    those works under another key (the other per-version mode) are retired.
+    """
+    summaries = run.works.summaries(link.orcid, client)
+    family = run.plan.family
+    choice = summaries and choose(
+        summaries, orcid_client_id(), family_ids(family), _held_elsewhere(link, family)
+    )
+    if not choice:
+        return None
+    for put_code in choice.duplicates:
+        _delete(client, link.orcid, put_code)
+        run.works.forget(link.orcid, put_code)
+        _retire_rows(link.orcid, family.key, put_code)
+    try:
+        client.update_work(link.orcid, choice.put_code, work.to_xml(choice.put_code))
+    except OrcidDuplicateError as exc:  # another of our works holds an alternate id
+        _raise_if_held_elsewhere(client, link.orcid, work, exc, family.key)
+        raise
+    except OrcidNotFoundError:  # deleted on ORCID since the list was read
+        run.works.forget(link.orcid, choice.put_code)
+        return None
+    _retire_rows(link.orcid, family.key, choice.put_code)
+    return choice.put_code
+
+
+def _family_keys(family):
+    """Every key this family's rows may have: the parent, or a version (per-version)."""
+    parent_id = ((family.record or {}).get("parent") or {}).get("id")
+    return {family.key, parent_id} | {record_id for record_id, _ in family.versions}
+
+
+def _held_elsewhere(link, family):
+    """Put-codes on this iD that another family's live ledger row holds: never
+    adopted (in per-version mode a sibling version is another family)."""
+    rows = OrcidWorkLedger.query.filter(
+        OrcidWorkLedger.orcid == link.orcid,
+        OrcidWorkLedger.put_code.isnot(None),
+        OrcidWorkLedger.status.notin_(GONE),
+        OrcidWorkLedger.parent_id.notin_(sorted(_family_keys(family) - {None})),
+    ).with_entities(OrcidWorkLedger.put_code)
+    return frozenset(str(put_code) for (put_code,) in rows)
+
+
+def _retire_rows(orcid, key, put_code):
+    """Rows of the family's other shape that held ``put_code``: never used again
+    to update or delete it (the family's own row now holds it, or it is gone)."""
+    rows = OrcidWorkLedger.query.filter(
+        OrcidWorkLedger.orcid == orcid,
+        OrcidWorkLedger.put_code == str(put_code),
+        OrcidWorkLedger.parent_id != key,
+    )
+    for row in rows:
+        row.mark_removed()
+
+
 def _create_or_adopt(client, orcid, work, family_key):
     """POST the work; on 409/9021 find our existing work and update it instead
     (never another family's: see :func:`_raise_if_held_elsewhere`)."""
@@ -372,6 +502,7 @@ def _remove(run, entry, link):
         if put_code:
             entry.attempts = (entry.attempts or 0) + 1
             _delete(client, link.orcid, put_code)
+            run.works.forget(link.orcid, put_code)
     except OrcidError as exc:
         _record_failure(run, entry, link, exc)
         return FAILED

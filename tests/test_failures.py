@@ -49,7 +49,8 @@ def test_a_lost_put_code_is_recovered_from_orcid_and_the_work_updated(
 
     depositor.edit(record.id, retitle("Edited after the put-code was lost"))
 
-    assert calls(orcid_simulator, since, orcid) == [("POST", 409), ("PUT", 200)]
+    # Our work citing the record is found among the researcher's works first.
+    assert calls(orcid_simulator, since, orcid) == [("GET", 200), ("PUT", 200)]
     (work,) = orcid_simulator.state.works_of(orcid)
     assert work.work["title"] == "Edited after the put-code was lost"
     entry = OrcidWorkLedger.get(orcid, record["parent"]["id"])
@@ -66,8 +67,9 @@ def test_a_lost_answer_after_orcid_stored_the_work_leaves_one_work(
     record = depositor.publish(record_data())
 
     assert calls(orcid_simulator, since, orcid) == [
+        ("GET", 200),
         ("POST", 502),
-        ("POST", 409),
+        ("GET", 200),  # the retry finds the work ORCID stored, and adopts it
         ("PUT", 200),
     ]
     (work,) = orcid_simulator.state.works_of(orcid)
@@ -86,11 +88,14 @@ def test_a_duplicate_without_a_named_put_code_is_found_by_listing_our_works(
     db.session.commit()
     # ORCID's message does not always name the put-code.
     monkeypatch.setattr(client_module, "_put_code_in", lambda message: None)
+    # Reading the works before creating fails: the push creates, ORCID's 409 guards.
+    orcid_simulator.state.inject_fault(status=500, method="GET")
     since = len(orcid_simulator.state.request_log)
 
     depositor.edit(record.id, retitle("Found by listing"))
 
     assert calls(orcid_simulator, since, orcid) == [
+        ("GET", 500),
         ("POST", 409),
         ("GET", 200),
         ("PUT", 200),
@@ -196,7 +201,8 @@ def test_a_deprecated_orcid_id_is_recorded_and_no_longer_pushed_to(
     record = depositor.publish(record_data())
     depositor.publish(record_data(title="Later record"))
 
-    assert calls(orcid_simulator, since, orcid) == [("POST", 301)]
+    # The read before creating already says the iD moved: no POST after it.
+    assert calls(orcid_simulator, since, orcid) == [("GET", 301)]
     account = OrcidPushAccount.get(user.id)
     assert (account.link_status, account.moved_to) == (LinkStatus.MOVED, primary.orcid)
     entry = OrcidWorkLedger.get(orcid, record["parent"]["id"])
@@ -211,9 +217,13 @@ def test_orcid_unavailable_is_retried_until_it_works(linked, orcid_simulator):
 
     record = depositor.publish(record_data())
 
+    # Each attempt first reads the works (one of ours may be there to adopt).
     assert calls(orcid_simulator, since, orcid) == [
+        ("GET", 200),
         ("POST", 503),
+        ("GET", 200),
         ("POST", 503),
+        ("GET", 200),
         ("POST", 201),
     ]
     entry = OrcidWorkLedger.get(orcid, record["parent"]["id"])
@@ -248,7 +258,7 @@ def test_a_400_is_not_retried_and_its_reason_is_kept(linked, orcid_simulator):
 
     record = depositor.publish(record_data())
 
-    assert calls(orcid_simulator, since, orcid) == [("POST", 400)]
+    assert calls(orcid_simulator, since, orcid) == [("GET", 200), ("POST", 400)]
     entry = OrcidWorkLedger.get(orcid, record["parent"]["id"])
     assert (entry.status, entry.error_code) == (SyncStatus.FAILED, "400/9001")
     assert entry.last_error.startswith("ORCID rejected the work: Injected fault")
