@@ -159,6 +159,15 @@ class OrcidPushAccount(db.Model, db.Timestamp):
     include_existing = db.Column(db.Boolean, nullable=False, default=False)
     """The researcher asked to send records published before linking."""
 
+    checked_at = db.Column(db.UTCDateTime, nullable=True)
+    """When the reconcile last read the works ORCID holds for this link
+    (``reconcile.py``); ``None``: never."""
+
+    unknown_works = db.Column(db.JSON, nullable=True)
+    """Works of ours that ORCID holds for this link and that no record family
+    of ours explains, as the last reconcile found them (``[{"put_code",
+    "title", "ids"}]``): reported to administrators, never deleted."""
+
     @property
     def can_update_orcid(self):
         """Whether the link is known to carry ``/activities/update``
@@ -290,6 +299,11 @@ class OrcidWorkLedger(db.Model, db.Timestamp):
     """How many contributors the record has, when the work leaves some out.
     Numbers, not a sentence: the note is worded in the reader's language
     (``invenio_orcid_push.notes``)."""
+
+    other_sources = db.Column(db.JSON, nullable=True)
+    """Names of the other sources (e.g. DataCite, Crossref) whose works on this
+    ORCID record cite the family's DOI or landing page, as the last reconcile
+    read them; ORCID shows them grouped with ours. ``None``: none known."""
 
     @classmethod
     def get(cls, orcid, parent_id):
