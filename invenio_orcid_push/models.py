@@ -163,7 +163,7 @@ class OrcidPushAccount(db.Model, db.Timestamp):
     """When the reconcile last read the works ORCID holds for this link
     (``reconcile.py``); ``None``: never."""
 
-    unknown_works = db.Column(db.JSON, nullable=True)
+    unknown_works = db.Column(db.JSON(none_as_null=True), nullable=True)
     """Works of ours that ORCID holds for this link and that no record family
     of ours explains, as the last reconcile found them (``[{"put_code",
     "title", "ids"}]``): reported to administrators, never deleted."""
@@ -300,7 +300,7 @@ class OrcidWorkLedger(db.Model, db.Timestamp):
     Numbers, not a sentence: the note is worded in the reader's language
     (``invenio_orcid_push.notes``)."""
 
-    other_sources = db.Column(db.JSON, nullable=True)
+    other_sources = db.Column(db.JSON(none_as_null=True), nullable=True)
     """Names of the other sources (e.g. DataCite, Crossref) whose works on this
     ORCID record cite the family's DOI or landing page, as the last reconcile
     read them; ORCID shows them grouped with ours. ``None``: none known."""

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Optional
 
+import sqlalchemy as sa
 from flask import current_app
 from invenio_db import db
 from invenio_rdm_records.records.api import RDMRecord
@@ -380,9 +381,12 @@ def _delete_strays(link, findings, by_key, report):
 
 
 def _note_account(link, findings, report):
-    """When ORCID was read, and what of ours it holds that we cannot explain."""
-    account = OrcidPushAccount.get_or_create(link.user_id)
-    account.checked_at = datetime.now(timezone.utc)
+    """When ORCID was read, and what of ours it holds that we cannot explain.
+
+    Written without touching the account's ``updated``: the quick resync
+    takes a newer account for changed preferences and would read every record
+    of the researcher again after each reconcile.
+    """
     unknown = [
         {
             "put_code": s.get("put_code"),
@@ -391,7 +395,14 @@ def _note_account(link, findings, report):
         }
         for s in findings.unknown
     ]
-    _set(account, "unknown_works", unknown or None)
+    if OrcidPushAccount.get(link.user_id) is None:
+        OrcidPushAccount.get_or_create(link.user_id)
+        db.session.flush()
+    db.session.execute(
+        sa.update(OrcidPushAccount)
+        .where(OrcidPushAccount.user_id == link.user_id)
+        .values(checked_at=datetime.now(timezone.utc), unknown_works=unknown or None)
+    )
     for work in unknown:
         report.unknown.append((link.orcid, work["put_code"], work["title"]))
         logger.warning(

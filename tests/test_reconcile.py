@@ -303,8 +303,14 @@ def test_stray_copies_of_ours_go_other_sources_stay_unknown_works_are_reported(
 
     # Nothing changed since: a second run reads, and writes nothing.
     start = len(orcid_simulator.state.request_log)
+    account_updated, checked = account.updated, account.checked_at
     reconcile()
     assert writes_since(orcid_simulator, start) == []
+    # Reading back is no change of the researcher's settings (the quick resync's input).
+    db.session.expire_all()
+    account = OrcidPushAccount.get(user.id)
+    assert account.updated == account_updated
+    assert account.checked_at > checked
     reads = [
         c["path"]
         for c in orcid_simulator.state.request_log[start:]
