@@ -195,42 +195,35 @@ def family_identifiers(row):
     concept DOI; in per-version mode (the key is the record id) the version's
     alone, so a version's own work is never taken for a copy of its sibling's.
     """
-    keys = set()
-    if row.self_id:
-        keys.add(identifier_key(*row.self_id.split(":", 1)))
+    id_type, _, value = (row.self_id or "").partition(":")
+    keys = {identifier_key(id_type, value)}
     record = resolve_record(row.record_id)
     if record is not None:
-        per_version = row.parent_id == row.record_id
-        for doi in _dois_of(record, per_version):
-            keys.add(identifier_key("doi", doi))
-        site = current_app.config.get("SITE_UI_URL", "").rstrip("/")
-        for record_id in _version_ids(record, per_version):
-            keys.add(identifier_key("uri", f"{site}/records/{record_id}"))
+        keys |= _record_identifiers(record, per_version=row.parent_id == row.record_id)
     keys.discard(None)
     return keys
 
 
-def _versions(record, per_version):
+def _record_identifiers(record, per_version):
+    """DOIs and landing pages of the versions (and the concept DOI of a family)."""
     if per_version:
-        return [record.model]
-    return RDMRecord.model_cls.query.filter_by(parent_id=record.model.parent_id).all()
-
-
-def _version_ids(record, per_version):
-    return [
-        (m.json or {}).get("id") or record["id"] for m in _versions(record, per_version)
-    ]
+        versions = [record.model]
+    else:
+        model_cls = RDMRecord.model_cls
+        versions = model_cls.query.filter_by(parent_id=record.model.parent_id).all()
+    site = current_app.config.get("SITE_UI_URL", "").rstrip("/")
+    keys = set()
+    for model in versions:
+        json = model.json or {}
+        keys.add(identifier_key("doi", _doi_in(json)))
+        keys.add(identifier_key("uri", f"{site}/records/{json.get('id')}"))
+    if not per_version:
+        keys.add(identifier_key("doi", _doi_in(dict(record.parent))))
+    return keys
 
 
 def _doi_in(json):
     return (((json or {}).get("pids") or {}).get("doi") or {}).get("identifier")
-
-
-def _dois_of(record, per_version):
-    dois = [_doi_in(model.json) for model in _versions(record, per_version)]
-    if not per_version:
-        dois.append(_doi_in(dict(record.parent)))
-    return [doi for doi in dois if doi]
 
 
 # -- Carrying it out -------------------------------------------------------------------

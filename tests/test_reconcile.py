@@ -396,3 +396,45 @@ def test_a_summary_orcid_cannot_give_skips_that_researcher_only(
     assert OrcidPushAccount.get(grace.id).checked_at is not None
     if reconcile.by == "cli":
         assert f"{ada_orcid} (ORCID answered" in output
+
+
+def test_a_reconcile_that_cannot_go_on_stops_with_one_line(run_cli, monkeypatch):
+    from redis.exceptions import ConnectionError
+
+    def unreachable():
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379.")
+
+    monkeypatch.setattr("invenio_orcid_push.services.services.read_back", unreachable)
+
+    result = run_cli()
+
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "Error: Reconcile stopped: ConnectionError: Error 111 connecting to "
+        "127.0.0.1:6379."
+    ]
+
+
+def test_in_per_version_mode_each_versions_work_is_its_own(
+    app, make_user, link_orcid, depositor_of, orcid_simulator, run_cli
+):
+    user = make_user()
+    orcid = link_orcid(user)
+    depositor = depositor_of(user)
+    app.config["ORCID_PUSH_WORK_PER_VERSION"] = True
+    try:
+        first = depositor.publish(record_data(title="Per version"))
+        second = depositor.new_version(first.id)
+        assert len(orcid_simulator.state.works_of(orcid)) == 2
+        start = len(orcid_simulator.state.request_log)
+
+        result = run_cli()
+    finally:
+        app.config["ORCID_PUSH_WORK_PER_VERSION"] = False
+
+    assert result.exit_code == 0, result.output
+    assert writes_since(orcid_simulator, start) == []
+    assert len(orcid_simulator.state.works_of(orcid)) == 2
+    for record in (first, second):
+        assert OrcidWorkLedger.get(orcid, record.id).status == SyncStatus.SYNCED
+    assert OrcidPushAccount.get(user.id).unknown_works is None
