@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from flask import current_app
 from invenio_db import db
 from invenio_rdm_records.records.api import RDMRecord
+from redis.exceptions import RedisError
 
 from .client import OrcidError, OrcidNotFoundError
 from .family import resolve_record
@@ -307,6 +308,8 @@ def read_back():
                 _check(link, client_id, report)
         except LockUnavailable:
             report.skipped.append((orcid, "busy: another worker writes to it"))
+        except RedisError:
+            raise  # no locks or rate limit for anyone: the run cannot go on
         except Exception:  # a bug for one researcher must not stop the others
             db.session.rollback()
             logger.exception("Reading ORCID record %s back failed", orcid)

@@ -398,13 +398,15 @@ def test_a_summary_orcid_cannot_give_skips_that_researcher_only(
         assert f"{ada_orcid} (ORCID answered" in output
 
 
-def test_a_reconcile_that_cannot_go_on_stops_with_one_line(run_cli, monkeypatch):
+def test_a_reconcile_that_cannot_go_on_stops_with_one_line(
+    run_cli, published, monkeypatch
+):
     from redis.exceptions import ConnectionError
 
-    def unreachable():
+    def unreachable(orcid):
         raise ConnectionError("Error 111 connecting to 127.0.0.1:6379.")
 
-    monkeypatch.setattr("invenio_orcid_push.services.services.read_back", unreachable)
+    monkeypatch.setattr("invenio_orcid_push.reconcile.orcid_write_lock", unreachable)
 
     result = run_cli()
 
