@@ -76,8 +76,16 @@ def link_summary(user_id):
         "link_status": (status or LinkStatus.ACTIVE).value if link else None,
         "link_problem": account.link_problem if status else None,
         "needs_permission": _needs_permission(link, status, scopes),
+        "checked_at": _checked_at(account, link),
         "preferences": preferences_of(user_id),
     }
+
+
+def _checked_at(account, link):
+    """When the reconcile last read this link's ORCID record back (ISO), if ever."""
+    if link is None or account is None or account.checked_at is None:
+        return None
+    return account.checked_at.isoformat()
 
 
 def preferences_of(user_id):
@@ -180,6 +188,22 @@ def orcid_status_words(entry, link):
         "state": entry.status.value,
         **words(entry),
         **({"note": note} if note else {}),
+        **_other_sources(entry),
+    }
+
+
+def _other_sources(entry):
+    """Other sources' copies of the work (e.g. DataCite's auto-update), which ORCID
+    groups with ours: their names and a sentence saying why."""
+    if not entry.other_sources:
+        return {}
+    return {
+        "other_sources": list(entry.other_sources),
+        "other_sources_note": _(
+            "ORCID also holds a copy from %(sources)s with the same DOI, so it "
+            "shows them together as one work.",
+            sources=", ".join(entry.other_sources),
+        ),
     }
 
 

@@ -41,6 +41,7 @@ class OrcidLedgerListView(AdminView):
             statuses=found["statuses"],
             note_of=ledger_note,
             pause=found["pause"],
+            unknown_works=found["unknown_works"],
         )
 
 

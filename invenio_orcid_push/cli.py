@@ -6,7 +6,9 @@ import click
 from flask.cli import with_appcontext
 from invenio_access.permissions import system_identity
 from kombu.exceptions import OperationalError
+from redis.exceptions import RedisError
 
+from .jobs import resync_summary
 from .models import LinkStatus
 from .proxies import current_orcid_ledger_service
 from .services.errors import RecordNotFoundError, UserNotFoundError
@@ -122,6 +124,33 @@ def _dry_run(ids):
         click.echo(
             f"  {action:<9} {counts[action]:>7}" + (f"   e.g. {shown}" if shown else "")
         )
+
+
+@orcid_push.command()
+@click.option(
+    "--since",
+    help="Also re-check records changed since this date (YYYY-MM-DD), as the "
+    "nightly job does with the start of its last successful run.",
+)
+@with_appcontext
+def reconcile(since):
+    """What the nightly reconcile job runs: read ORCID back, retry, re-check.
+
+    Reads each linked researcher's works on ORCID once and compares them with
+    the ledger (works they deleted, stray copies of ours, other sources'
+    copies, works of ours nobody here explains), then retries failed and
+    waiting pushes.
+    """
+    since_date = _parse_since(since)
+    try:
+        counts, report = current_orcid_ledger_service.reconcile(
+            system_identity, since=since_date
+        )
+    except (OperationalError, RedisError) as error:
+        raise click.ClickException(
+            f"Reconcile stopped: {type(error).__name__}: {error}"
+        ) from None
+    click.echo(f"ORCID pushes: {resync_summary(counts)}. {report.summary()}")
 
 
 @orcid_push.command()

@@ -116,6 +116,13 @@ class OrcidMisdirectedError(OrcidError):
         self.setting = setting
 
 
+class OrcidUnreadableAnswerError(OrcidError):
+    """ORCID answered 2xx with a body that is not what was asked for (not XML,
+    or not a list of works): taken as a passing fault, never as an answer."""
+
+    retryable = True
+
+
 class OrcidBadRequestError(OrcidError):
     """400: ORCID rejected the message; sending it again will not help."""
 
@@ -451,7 +458,15 @@ class OrcidClient:
     def list_works(self, orcid):
         """GET the record's works: one :class:`WorkSummary` per source and work."""
         response = self._call("GET", f"/{orcid}/works")
-        return parse_work_summaries(response.content)
+        try:
+            return parse_work_summaries(response.content)
+        except (etree.LxmlError, ValueError) as exc:
+            # An empty list read from garbage would say "every work is gone".
+            raise OrcidUnreadableAnswerError(
+                "ORCID's list of works could not be read; it will be read again.",
+                status=response.status_code,
+                error_code="unreadable",
+            ) from exc
 
 
 def _ns(prefix, name):
@@ -464,8 +479,14 @@ def _ns(prefix, name):
 
 
 def parse_work_summaries(content):
-    """The work summaries of a ``GET /works`` XML answer, in ORCID's order."""
+    """The work summaries of a ``GET /works`` XML answer, in ORCID's order.
+
+    Raises ``ValueError`` (or lxml's syntax error) when the answer is not
+    ORCID's list of works.
+    """
     root = etree.fromstring(content)
+    if root.tag != _ns("activities", "works"):
+        raise ValueError(f"not a list of works: {root.tag}")
     summaries = []
     for node in root.iter(_ns("work", "work-summary")):
         external_ids = [
@@ -481,6 +502,9 @@ def parse_work_summaries(content):
         source = node.find(
             f"{_ns('common', 'source')}/{_ns('common', 'source-client-id')}"
         )
+        source_name = node.findtext(
+            f"{_ns('common', 'source')}/{_ns('common', 'source-name')}"
+        )
         summaries.append(
             {
                 "put_code": node.get("put-code"),
@@ -493,6 +517,7 @@ def parse_work_summaries(content):
                     if source is not None
                     else None
                 ),
+                "source_name": source_name,
                 "external_ids": external_ids,
             }
         )

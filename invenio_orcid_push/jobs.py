@@ -1,6 +1,6 @@
 """Jobs for InvenioRDM's administration panel (invenio-jobs): run, schedule, history."""
 
-from datetime import datetime
+import logging
 
 from celery import shared_task
 from invenio_access.permissions import system_identity
@@ -11,12 +11,8 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from .proxies import current_orcid_ledger_service
 from .services.errors import RecordNotFoundError, UserNotFoundError
 from .sync import FAILED
-from .tasks import (
-    purge_orcid_call_log,
-    send_orcid_approval_digests,
-    sweep_stale_orcid_pushes,
-)
-from .token_rejections import send_held_link_notices
+
+logger = logging.getLogger(__name__)
 
 
 class BulkResyncArgsSchema(PredefinedArgsSchema):
@@ -54,18 +50,24 @@ class BulkResyncArgsSchema(PredefinedArgsSchema):
             raise ValidationError(f"Give the {scope} to resync.", field_name=scope)
 
 
-def _finish(counts):
-    failed = counts.get(FAILED, 0)
-    summary = (
+def resync_summary(counts):
+    """Counts per push action in words (``nothing to do`` when empty)."""
+    return (
         ", ".join(f"{n} {action}" for action, n in sorted(counts.items()))
         or "nothing to do"
     )
+
+
+def _finish(counts, read_back=None):
+    failed = counts.get(FAILED, 0)
+    summary = resync_summary(counts)
     if failed:
         raise TaskExecutionPartialError(
-            f"ORCID resync finished with failures: {summary}.",
+            f"ORCID resync finished with failures: {summary}."
+            + (f" {read_back}" if read_back else ""),
             errored_entries_count=failed,
         )
-    return summary
+    return summary + (f". {read_back}" if read_back else "")
 
 
 def _arguments(schema, given):
@@ -120,34 +122,17 @@ def bulk_resync_job(**arguments):
 
 @shared_task(ignore_result=True)
 def nightly_reconcile_job(**arguments):
-    """The "ORCID nightly reconcile" job: retry what waits or failed, re-check changes.
+    """The "ORCID nightly reconcile" job: ``OrcidLedgerService.reconcile``.
 
-    It also sends again the pushes whose message was lost (the outbox sweep),
-    in case Celery beat does not run it.
+    The same as ``invenio orcid-push reconcile``: read ORCID back, retry what
+    waits or failed, re-check families changed since the last successful run.
     """
     since_date = _arguments(PredefinedArgsSchema, arguments).get("since")
-    service = current_orcid_ledger_service
-    sweep_stale_orcid_pushes()
-    seen = set()
-
-    def once(ids):
-        for record_id in ids:
-            if record_id not in seen:
-                seen.add(record_id)
-                yield record_id
-
-    counts = service.resync_now(
-        system_identity, once(service.pending_or_failed(system_identity))
+    counts, report = current_orcid_ledger_service.reconcile(
+        system_identity, since=since_date
     )
-    if since_date is not None:
-        changed = service.select_families(
-            system_identity, everything=True, since=since_date
-        )
-        counts.update(service.resync_now(system_identity, once(changed), full=False))
-    send_held_link_notices()  # before the purge: it reads the call log
-    purge_orcid_call_log()
-    send_orcid_approval_digests()
-    return _finish(counts)
+    logger.info("%s", report.summary())
+    return _finish(counts, report.summary())
 
 
 class BulkResyncJob(JobType):
@@ -186,11 +171,16 @@ class BulkResyncJob(JobType):
 
 
 class NightlyReconcileJob(JobType):
-    """ORCID nightly reconcile: retry failed and waiting pushes, re-check changed records."""
+    """ORCID nightly reconcile: read ORCID back, retry failed and waiting pushes,
+    re-check changed records."""
 
     id = "orcid_push_nightly_reconcile"
     title = "ORCID nightly reconcile"
-    description = "Retry failed and waiting ORCID pushes and re-check records changed since the last run."
+    description = (
+        "Read ORCID records back (works deleted by researchers, stray copies, "
+        "other sources' copies), retry failed and waiting ORCID pushes and "
+        "re-check records changed since the last run."
+    )
     task = nightly_reconcile_job
 
     @classmethod

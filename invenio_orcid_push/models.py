@@ -159,6 +159,15 @@ class OrcidPushAccount(db.Model, db.Timestamp):
     include_existing = db.Column(db.Boolean, nullable=False, default=False)
     """The researcher asked to send records published before linking."""
 
+    checked_at = db.Column(db.UTCDateTime, nullable=True)
+    """When the reconcile last read the works ORCID holds for this link
+    (``reconcile.py``); ``None``: never."""
+
+    unknown_works = db.Column(db.JSON(none_as_null=True), nullable=True)
+    """Works of ours that ORCID holds for this link and that no record family
+    of ours explains, as the last reconcile found them (``[{"put_code",
+    "title", "ids"}]``): reported to administrators, never deleted."""
+
     @property
     def can_update_orcid(self):
         """Whether the link is known to carry ``/activities/update``
@@ -296,6 +305,11 @@ class OrcidWorkLedger(db.Model, db.Timestamp):
     because another work of this repository on that ORCID record holds them
     as its own (ORCID refuses a second one: 409/9021); ``None`` when none is.
     Identifiers, not a sentence (``invenio_orcid_push.notes`` words it)."""
+
+    other_sources = db.Column(db.JSON(none_as_null=True), nullable=True)
+    """Names of the other sources (e.g. DataCite, Crossref) whose works on this
+    ORCID record cite the family's DOI or landing page, as the last reconcile
+    read them; ORCID shows them grouped with ours. ``None``: none known."""
 
     @classmethod
     def get(cls, orcid, parent_id):

@@ -129,6 +129,7 @@ COMMANDS = [
     (("resync", "--user", HUGE), f"no user '{HUGE}'"),
     (("resync", "--user", "\x00"), "no user"),
     (("resync", "--dry-run", "--record", "{draft}"), "no record"),
+    (("reconcile", "--since", "garbage"), "'garbage' is not a date"),
 ]
 
 

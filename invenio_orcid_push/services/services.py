@@ -26,9 +26,17 @@ from ..models import (
 )
 from ..notes import ledger_note
 from ..plan import ACTIONS, plan_record
+from ..reconcile import read_back
 from ..resync import families, pending_or_failed, resync_inline
-from ..tasks import queue_resync_chunk, retry_later, schedule_push
-from ..token_rejections import current_pause
+from ..tasks import (
+    purge_orcid_call_log,
+    queue_resync_chunk,
+    retry_later,
+    schedule_push,
+    send_orcid_approval_digests,
+    sweep_stale_orcid_pushes,
+)
+from ..token_rejections import current_pause, send_held_link_notices
 from .errors import (
     ActionDeniedError,
     LedgerEntryNotFoundError,
@@ -255,6 +263,7 @@ class OrcidLedgerService(OrcidServiceBase):
             "size": size,
             "statuses": [s.value for s in SyncStatus],
             "pause": current_pause(),
+            "unknown_works": _unknown_works(),
         }
 
     def _entry(self, entry_id):
@@ -374,6 +383,50 @@ class OrcidLedgerService(OrcidServiceBase):
         """Sync the records in this process (jobs); returns counts per action."""
         self.require_permission(identity, "resync")
         return resync_inline(record_ids, full=full, retry=retry_later)
+
+    def reconcile(self, identity, since=None):
+        """The nightly reconcile, also ``invenio orcid-push reconcile``.
+
+        Sends again the pushes whose message was lost (the outbox sweep, in
+        case Celery beat does not run it), reads every linked ORCID record
+        with ledger rows back (``reconcile.read_back``: works deleted by the
+        researcher, stray copies of ours, other sources' copies), retries what
+        waits or failed, re-checks families changed since ``since``, then
+        sends held link notices, purges the call log and sends the approval
+        digests. Returns ``(counts per push action, read-back report)``.
+        """
+        self.require_permission(identity, "resync")
+        sweep_stale_orcid_pushes()
+        # Before the retries: a work the researcher deleted is then respected.
+        report = read_back()
+        seen = set()
+
+        def once(ids):
+            for record_id in ids:
+                if record_id not in seen:
+                    seen.add(record_id)
+                    yield record_id
+
+        counts = self.resync_now(identity, once(self.pending_or_failed(identity)))
+        if since is not None:
+            changed = self.select_families(identity, everything=True, since=since)
+            counts.update(self.resync_now(identity, once(changed), full=False))
+        send_held_link_notices()  # before the purge: it reads the call log
+        purge_orcid_call_log()
+        send_orcid_approval_digests()
+        return counts, report
+
+
+def _unknown_works():
+    """``(iD, work)`` of works of ours that the last reconcile could not explain."""
+    accounts_ = OrcidPushAccount.query.filter(
+        OrcidPushAccount.unknown_works.isnot(None)
+    ).order_by(OrcidPushAccount.orcid)
+    return [
+        (account.orcid, work)
+        for account in accounts_
+        for work in account.unknown_works or []
+    ]
 
 
 def _ledger_query(filters):

@@ -261,8 +261,10 @@ def create_simulator_app(simulator):
             return Response(
                 "Service Unavailable: rate limit exceeded", 503, mimetype="text/plain"
             )
-        fault = state.take_fault(request.method)
+        fault = state.take_fault(request.method, request.path)
         request.fault = fault
+        if fault and fault.get("body") is not None and not fault["after_store"]:
+            return Response(fault["body"], fault["status"], mimetype=om.ORCID_XML)
         if fault and not fault["after_store"]:
             return _error_response(
                 SimulatedError(fault["status"], fault["error_code"], "Injected fault"),

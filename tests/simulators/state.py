@@ -253,12 +253,21 @@ class RegistryState:
             self.researchers.setdefault(primary, Researcher(primary, "Primary"))
 
     def inject_fault(
-        self, status=503, times=1, method=None, error_code=None, after_store=False
+        self,
+        status=503,
+        times=1,
+        method=None,
+        error_code=None,
+        after_store=False,
+        body=None,
+        path=None,
     ):
         """Answer the next ``times`` matching API calls with ``status``.
 
         With ``after_store`` the call takes effect first and only the answer
-        is lost, as when a response never reaches the client.
+        is lost, as when a response never reaches the client. With ``body``
+        the answer carries that body as it is (garbage with a 200, say). With
+        ``path`` only calls to that path (``/v3.0/<iD>/works``) match.
         """
         with self.lock:
             self._faults.append(
@@ -268,14 +277,19 @@ class RegistryState:
                     method=method,
                     error_code=error_code,
                     after_store=after_store,
+                    body=body,
+                    path=path,
                 )
             )
 
-    def take_fault(self, method):
+    def take_fault(self, method, path=None):
         """The fault that applies to this call, if any (consumes one use)."""
         with self.lock:
             for fault in self._faults:
-                if fault["method"] in (None, method):
+                if fault["method"] in (None, method) and fault.get("path") in (
+                    None,
+                    path,
+                ):
                     fault["times"] -= 1
                     if fault["times"] <= 0:
                         self._faults.remove(fault)
