@@ -26,10 +26,15 @@ from .services import (
     OrcidPushServiceConfig,
 )
 from .settings_check import check_orcid_settings
-from .tasks import sweep_stale_orcid_pushes
 from .templating import templates_folder
 
 SWEEP_SCHEDULE_NAME = "orcid-push-sweep-stale-pushes"
+
+SWEEP_TASK_NAME = "invenio_orcid_push.tasks.sweep_stale_orcid_pushes"
+"""The sweep's task name, written out: reading ``sweep_stale_orcid_pushes.name``
+in ``init_app`` would finalize the Celery app before invenio-celery gives it its
+task class, and every task of the instance would then run outside an
+application context in the workers."""
 
 
 class InvenioOrcidPush:
@@ -125,7 +130,7 @@ class InvenioOrcidPush:
         schedule = app.config.setdefault("CELERY_BEAT_SCHEDULE", {})
         schedule.setdefault(
             SWEEP_SCHEDULE_NAME,
-            {"task": sweep_stale_orcid_pushes.name, "schedule": as_timedelta(interval)},
+            {"task": SWEEP_TASK_NAME, "schedule": as_timedelta(interval)},
         )
         celery_ext = app.extensions.get("invenio-celery")
         if (
