@@ -81,13 +81,6 @@ def reachable(url, default_port):
         return False
 
 
-def closed_port():
-    """A local TCP port nothing listens on (a service that is down)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def broker_settings(broker, queue):
     """Settings for ``broker`` (``redis`` or ``rabbitmq``) with the test's queue."""
     if broker == "redis":
