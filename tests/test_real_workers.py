@@ -14,7 +14,6 @@ docs/reliability.md gives the figures and how to reproduce them.
 import collections
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 from invenio_accounts.proxies import current_datastore
@@ -22,6 +21,7 @@ from invenio_db import db
 from real_workers import (
     AMQP_URL,
     BROKERS,
+    ROOT,
     Worker,
     broker_settings,
     database_url,
@@ -85,15 +85,16 @@ def base_settings(osmem, simulator):
     """A committed database with tables, search indices and resource types."""
     _require_services()
     import shutil
-    import tempfile
 
     from invenio_app.factory import create_app
     from invenio_files_rest.models import Location
     from invenio_search.proxies import current_search
     from sqlalchemy_utils import create_database, database_exists, drop_database
 
-    # Not pytest's tmp_path: other pytest runs of this user prune its folders.
-    folder = Path(tempfile.mkdtemp(prefix="orcid-push-workers-"))
+    # In the checkout (build/ is not tracked), not in /tmp: other pytest runs
+    # of this user prune pytest's folders, and /tmp is shared.
+    folder = ROOT / "build" / f"real-workers-{uuid.uuid4().hex[:8]}"
+    folder.mkdir(parents=True)
     host, port = osmem.url.rsplit("//", 1)[1].rsplit(":", 1)
     tag = uuid.uuid4().hex[:8]
     settings = dict(
@@ -481,13 +482,14 @@ def test_pushes_wait_with_a_reason_while_the_locks_redis_is_unreachable(stack):
     assert stack.works_per_doi(published) == {doi: 0 for doi in published}
 
     # The locks' Redis is back (for the next worker): the retries complete.
+    reason = rows[0].last_error
     first.stop()
     stack.worker("locks-up", ORCID_PUSH_MAX_RETRIES=100).wait_ready()
     ready = time.monotonic()
     stack.wait_until_all_on_orcid(published, 45)
     stack.figures(
         published,
-        reason=rows[0].last_error,
+        reason=reason,
         seconds_from_worker_ready_to_all_synced=round(time.monotonic() - ready, 1),
     )
     assert stack.works_per_doi(published) == {doi: 1 for doi in published}
