@@ -26,10 +26,16 @@ from .services import (
     OrcidPushServiceConfig,
 )
 from .settings_check import check_orcid_settings
-from .tasks import sweep_stale_orcid_pushes
+from .tasks import task_options
 from .templating import templates_folder
 
 SWEEP_SCHEDULE_NAME = "orcid-push-sweep-stale-pushes"
+
+SWEEP_TASK_NAME = "invenio_orcid_push.tasks.sweep_stale_orcid_pushes"
+"""The sweep's task name, written out: reading ``sweep_stale_orcid_pushes.name``
+in ``init_app`` would finalize the Celery app before invenio-celery gives it its
+task class, and every task of the instance would then run outside an
+application context in the workers."""
 
 
 class InvenioOrcidPush:
@@ -114,27 +120,30 @@ class InvenioOrcidPush:
     def schedule_sweep(app):
         """Add the sweep of owed pushes to Celery beat's schedule.
 
-        The dict is changed in place: Celery may already hold it (invenio-celery
-        reads ``CELERY_BEAT_SCHEDULE`` when it starts, before or after us). An
-        instance that schedules the task itself, under our name or with
-        ``ORCID_PUSH_SWEEP_INTERVAL = None``, keeps its own.
+        A copy of the schedule is extended, never the dict itself: it usually
+        comes from a config module shared by every app of the process (RDM's
+        or the instance's). Celery may already have read the setting
+        (invenio-celery starts before or after us), so its copy is replaced
+        too. An instance that schedules the task itself under our name, or
+        sets ``ORCID_PUSH_SWEEP_INTERVAL = None``, keeps its own.
         """
         interval = app.config["ORCID_PUSH_SWEEP_INTERVAL"]
         if not interval:
             return
-        schedule = app.config.setdefault("CELERY_BEAT_SCHEDULE", {})
+        schedule = dict(app.config.get("CELERY_BEAT_SCHEDULE") or {})
         schedule.setdefault(
             SWEEP_SCHEDULE_NAME,
-            {"task": sweep_stale_orcid_pushes.name, "schedule": as_timedelta(interval)},
+            {
+                "task": SWEEP_TASK_NAME,
+                "schedule": as_timedelta(interval),
+                # With a queue of its own, only that queue's workers run our tasks.
+                "options": task_options(app),
+            },
         )
+        app.config["CELERY_BEAT_SCHEDULE"] = schedule
         celery_ext = app.extensions.get("invenio-celery")
-        if (
-            celery_ext is not None
-            and celery_ext.celery.conf.beat_schedule is not schedule
-        ):
-            celery_ext.celery.conf.beat_schedule.setdefault(
-                SWEEP_SCHEDULE_NAME, schedule[SWEEP_SCHEDULE_NAME]
-            )
+        if celery_ext is not None:
+            celery_ext.celery.conf.beat_schedule = schedule
 
     @staticmethod
     def check_settings(app):

@@ -23,6 +23,20 @@ class LockUnavailable(Exception):
     code = "lock-timeout"
 
 
+class LockServiceUnavailable(LockUnavailable):
+    """The locks' Redis cannot be reached: a passing failure, retried like a busy lock."""
+
+    reason = (
+        "The lock service (Redis at ORCID_PUSH_LOCK_URL, else CACHE_REDIS_URL) "
+        "is unreachable; the push will be retried."
+    )
+    code = "lock-unreachable"
+
+
+UNREACHABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+"""What redis-py raises when its server is down or does not answer."""
+
+
 def lock_url(config):
     """Where the locks live: ``ORCID_PUSH_LOCK_URL``, else the cache's Redis."""
     return (
@@ -43,13 +57,18 @@ class OrcidWriteLocks:
         self._local = {}
         self._guard = threading.Lock()
         if not url.startswith("memory://"):
-            self._redis = redis.Redis.from_url(url)
+            # Never wait minutes for a server that is gone: fail, retry later.
+            self._redis = redis.Redis.from_url(url, socket_connect_timeout=5)
 
     @contextmanager
     def hold(self, orcid):
         """Hold the write lock of one ORCID iD (raises :class:`LockUnavailable`)."""
         lock = self._lock(orcid)
-        if not lock.acquire():
+        try:
+            acquired = lock.acquire()
+        except UNREACHABLE as exc:
+            raise LockServiceUnavailable() from exc
+        if not acquired:
             raise LockUnavailable()
         try:
             yield

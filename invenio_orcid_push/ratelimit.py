@@ -36,6 +36,21 @@ return tostring(-tokens / rate)
 """
 
 
+class RateLimitUnavailable(Exception):
+    """The rate limit's Redis cannot be reached: a passing failure, retried later.
+
+    No ORCID call goes out unmetered: waiting for Redis to come back is safer
+    than sending at an unknown rate.
+    """
+
+    retryable = True
+    reason = (
+        "The rate limit service (Redis at ORCID_PUSH_LOCK_URL, else "
+        "CACHE_REDIS_URL) is unreachable; the push will be retried."
+    )
+    code = "rate-limit-unreachable"
+
+
 class RedisRateLimiter:
     """A token bucket shared through Redis by every process that uses ``key``."""
 
@@ -46,7 +61,10 @@ class RedisRateLimiter:
 
     def wait(self):
         """Block until this process may send one more request."""
-        delay = float(self._take(keys=[self.key], args=[self.rate, self.burst]))
+        try:
+            delay = float(self._take(keys=[self.key], args=[self.rate, self.burst]))
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
+            raise RateLimitUnavailable() from exc
         if delay > 0:
             time.sleep(delay)
 
@@ -92,7 +110,8 @@ def build_rate_limiter(settings):
     url, rate, burst = settings
     if url.startswith("memory://"):
         return LocalRateLimiter(rate, burst)
-    return RedisRateLimiter(redis.Redis.from_url(url), rate, burst)
+    client = redis.Redis.from_url(url, socket_connect_timeout=5)
+    return RedisRateLimiter(client, rate, burst)
 
 
 def rate_limiter(app):

@@ -27,7 +27,7 @@ from .client import (
     OrcidTokenInvalidError,
 )
 from .links import orcid_client_id, orcid_link_of
-from .locks import LockUnavailable, orcid_write_lock
+from .locks import LockServiceUnavailable, LockUnavailable, orcid_write_lock
 from .models import (
     Consent,
     LinkStatus,
@@ -49,7 +49,7 @@ from .plan import (
     WAITING,
     plan_family,
 )
-from .ratelimit import rate_limiter
+from .ratelimit import RateLimitUnavailable, rate_limiter
 from .shared_ids import ids_held_elsewhere
 from .token_rejections import (
     PAUSED_CODE,
@@ -208,19 +208,49 @@ def _ask_approval(plan):
         notify_awaiting_approval(asked)
 
 
+PASSING = (LockUnavailable, RateLimitUnavailable)
+"""Failures of our own services that pass (a busy lock, the locks' or the rate
+limit's Redis unreachable): the push is retried."""
+
+UNREACHABLE = (LockServiceUnavailable, RateLimitUnavailable)
+"""Passing failures the ledger row tells (a busy lock is routine and short)."""
+
+
 def _sync_target(run, orcid):
     """One ORCID record under its lock; a bug here must not stop the others."""
     try:
         with orcid_write_lock(orcid):
             return _sync_one(run, orcid)
-    except LockUnavailable as exc:
+    except PASSING as exc:
+        db.session.rollback()
         run.report.retry = True
         logger.info("Record family %s, %s: %s", run.plan.family.key, orcid, exc.reason)
+        if isinstance(exc, UNREACHABLE):
+            _note_unreachable(run, orcid, exc)
     except Exception:
         db.session.rollback()
         logger.exception("ORCID push of %s to %s failed", run.plan.family.key, orcid)
         _note_internal_error(orcid, run.plan.family.key)
     return FAILED
+
+
+def _note_unreachable(run, orcid, exc):
+    """Say on the row why a change owed to ORCID waits (a shown family gets a row).
+
+    Written without the iD's lock, which is out of reach: nothing but the
+    reason (or, on the last attempt, the failure) is written.
+    """
+    entry = _fresh_entry(orcid, run.plan.family.key)
+    action = run.plan.decide(orcid, entry)
+    if action not in (CREATED, UPDATED, DELETED):
+        return
+    entry = _row_for(run, orcid, entry, action)
+    if run.final_attempt:
+        reason = exc.reason.split(";")[0]
+        entry.mark_failed(f"{reason}; gave up, a resync will send it.", exc.code)
+    else:
+        entry.last_error, entry.error_code = exc.reason, exc.code
+    db.session.commit()
 
 
 def _note_internal_error(orcid, key):

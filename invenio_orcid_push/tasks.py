@@ -36,9 +36,9 @@ PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0.2, "interval_step"
 the depositor's request must not hang on it."""
 
 
-def task_options():
+def task_options(app=None):
     """Where our messages go: ``ORCID_PUSH_CELERY_QUEUE`` (Celery's default if unset)."""
-    queue = current_app.config.get("ORCID_PUSH_CELERY_QUEUE")
+    queue = (app or current_app).config.get("ORCID_PUSH_CELERY_QUEUE")
     return {"queue": queue} if queue else {}
 
 

@@ -34,6 +34,13 @@ def redis_available():
         return False
 
 
+def closed_port():
+    """A local TCP port nothing listens on: a service that is down."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def redis_settings(key_prefix, url=REDIS_URL):
     """Every setting of the test app that names a Redis database, on ``url`` only.
 

@@ -4,17 +4,20 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import redis
 
+from invenio_orcid_push import sync
 from invenio_orcid_push.models import (
     LinkStatus,
     OrcidPushAccount,
     OrcidWorkLedger,
     SyncStatus,
 )
+from invenio_orcid_push.ratelimit import RedisRateLimiter
 from invenio_orcid_push.tasks import push_record_to_orcid
 from invenio_orcid_push.token_rejections import send_held_link_notices
 
-from helpers import record_data
+from helpers import closed_port, record_data
 
 
 @pytest.fixture
@@ -287,3 +290,31 @@ def test_the_researcher_is_told_once_by_email_when_orcid_access_is_revoked(
     assert "https://repo.example.org/account/settings/orcid/" in message.body
     assert "Reconnect ORCID" in message.body
     assert f"https://orcid.org/{orcid}" in message.body
+
+
+def test_an_unreachable_rate_limit_redis_is_retried_with_its_reason_on_the_row(
+    app, linked, monkeypatch
+):
+    depositor, orcid = linked
+    app.config["ORCID_PUSH_ENABLED"] = False
+    try:
+        record = depositor.publish(record_data())
+    finally:
+        app.config["ORCID_PUSH_ENABLED"] = True
+    down = redis.Redis.from_url(f"redis://127.0.0.1:{closed_port()}/0")
+    monkeypatch.setattr(
+        sync, "rate_limiter", lambda app: RedisRateLimiter(down, rate=20, burst=20)
+    )
+
+    assert sync.sync_record(record.id).retry
+    entry = OrcidWorkLedger.get(orcid, record["parent"]["id"])
+    assert (entry.status, entry.error_code) == (
+        SyncStatus.PENDING,
+        "rate-limit-unreachable",
+    )
+    assert entry.last_error.startswith("The rate limit service (Redis at")
+
+    monkeypatch.undo()  # Redis is back
+    assert not sync.sync_record(record.id).retry
+    entry = OrcidWorkLedger.get(orcid, record["parent"]["id"])
+    assert (entry.status, entry.last_error) == (SyncStatus.SYNCED, None)

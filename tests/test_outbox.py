@@ -164,4 +164,15 @@ def test_the_sweep_is_on_celery_beats_schedule(app):
     entry = celery.conf.beat_schedule[SWEEP_SCHEDULE_NAME]
     assert entry["task"] == sweep_stale_orcid_pushes.name
     assert entry["schedule"] == app.config["ORCID_PUSH_SWEEP_INTERVAL"]
+    assert entry["options"] == {}  # Celery's default queue, like our other tasks
     assert sweep_stale_orcid_pushes.name in celery.tasks
+
+
+def test_with_a_queue_of_its_own_the_sweep_is_sent_there(app_config):
+    from invenio_app.factory import create_app
+
+    app = create_app(**{**app_config, "ORCID_PUSH_CELERY_QUEUE": "orcid-push"})
+    entry = app.extensions["invenio-celery"].celery.conf.beat_schedule[
+        SWEEP_SCHEDULE_NAME
+    ]
+    assert entry["options"] == {"queue": "orcid-push"}

@@ -165,6 +165,9 @@ class RegistryState:
         self.request_log = []
         self._next_put_code = 1000
         self._faults = []
+        self._random_faults = None
+        self.faults_injected = []
+        """Every fault answered so far: (method, status, after_store)."""
         self.writes_in_flight = {}
         self.max_writes_in_flight = {}
         """Per iD: most writes ORCID was handling at once (ORCID wants one)."""
@@ -282,19 +285,60 @@ class RegistryState:
                 )
             )
 
+    def inject_random_faults(self, rate, faults, methods=None, seed=None):
+        """From now on, answer a share ``rate`` of API calls with one of ``faults``.
+
+        ``faults`` are ``inject_fault`` keyword dicts (``status``, ``error_code``,
+        ``after_store``), picked at random; ``methods`` limits them (e.g.
+        ``("POST", "PUT")``). ``rate=0`` stops them. Faults queued with
+        :meth:`inject_fault` come first.
+        """
+        with self.lock:
+            self._random_faults = (
+                dict(
+                    rate=rate,
+                    faults=list(faults),
+                    methods=methods,
+                    rng=random.Random(seed),
+                )
+                if rate
+                else None
+            )
+
+    def clear_faults(self):
+        """Forget every queued and random fault (the count of past ones stays)."""
+        with self.lock:
+            self._faults.clear()
+            self._random_faults = None
+
     def take_fault(self, method, path=None):
         """The fault that applies to this call, if any (consumes one use)."""
         with self.lock:
-            for fault in self._faults:
-                if fault["method"] in (None, method) and fault.get("path") in (
-                    None,
-                    path,
-                ):
-                    fault["times"] -= 1
-                    if fault["times"] <= 0:
-                        self._faults.remove(fault)
-                    return fault
+            fault = self._queued_fault(method, path) or self._random_fault(method)
+            if fault is not None:
+                self.faults_injected.append(
+                    (method, fault["status"], fault["after_store"])
+                )
+            return fault
+
+    def _queued_fault(self, method, path=None):
+        for fault in self._faults:
+            if fault["method"] in (None, method) and fault.get("path") in (None, path):
+                fault["times"] -= 1
+                if fault["times"] <= 0:
+                    self._faults.remove(fault)
+                return fault
         return None
+
+    def _random_fault(self, method):
+        chance = self._random_faults
+        if chance is None or (chance["methods"] and method not in chance["methods"]):
+            return None
+        if chance["rng"].random() >= chance["rate"]:
+            return None
+        fault = dict(error_code=None, after_store=False, method=method)
+        fault.update(chance["rng"].choice(chance["faults"]))
+        return fault
 
     def write_started(self, orcid):
         """A POST/PUT/DELETE on ``orcid`` began."""
