@@ -7,7 +7,8 @@ Prints, for a bulk resync of N records with the rate limit off: works/s, peak
 RSS and RSS growth between 10% and 100% of the records; with the rate limit on,
 several worker processes sharing it through Redis: achieved rate / limit and
 ORCID's 503s; for a resync of the N records unchanged: ORCID calls and wall
-time; and the publish overhead: median publish() time with the plugin on / off,
+time; ORCID calls per new work (the adoption read included) and the reconcile's
+calls per researcher; and the publish overhead: median publish() time with the plugin on / off,
 in the same run.
 
 The database is PostgreSQL when ``SQLALCHEMY_DATABASE_URI`` names it
@@ -132,6 +133,85 @@ def _in_workers(function, items, workers, per_task):
         workers, initializer=_worker_start
     ) as pool:
         return pool.map(function, chunks, chunksize=1)
+
+
+def _is_read(call):
+    return call["method"] == "GET"
+
+
+def _is_write(call):
+    return call["method"] in ("POST", "PUT", "DELETE")
+
+
+def _calls_per_work(log, args):
+    """ORCID calls per new work of a bulk resync, the adoption read included."""
+    works = sum(1 for call in log if call["method"] == "POST" and call["status"] == 201)
+    reads = sum(map(_is_read, log))
+    writes = sum(map(_is_write, log))
+    chunks = -(-args.records // 200)
+    return (
+        f"Calls per new work: {len(log) / max(works, 1):.3f} ({reads} reads of "
+        f"researchers' works for {chunks} chunks x {args.depositors} researchers: "
+        f"{reads / (chunks * args.depositors):.2f} per researcher per chunk (goal <= 1); "
+        f"{writes} writes = {writes / max(works, 1):.2f} per work (goal 1))"
+    )
+
+
+def _stray_copy(simulator, orcid, client, like):
+    """A second work of ours grouped with ``like`` (cites its self id as version-of)."""
+    import copy
+    import uuid
+
+    token = simulator.state.issue_token(orcid, client.client_id)
+    work = copy.deepcopy(like.work)
+    work["put_code"] = None
+    cited = next(e for e in like.work["external_ids"] if e["relationship"] == "self")
+    work["external_ids"] = [
+        {**cited, "relationship": "version-of"},
+        {
+            "type": "uri",
+            "value": f"https://stray.example.org/{uuid.uuid4().hex}",
+            "url": None,
+            "relationship": "self",
+        },
+    ]
+    simulator.state.create_work(token, orcid, work)
+
+
+def _reconcile_once(simulator):
+    from invenio_orcid_push.reconcile import read_back
+
+    calls = len(simulator.state.request_log)
+    started = time.perf_counter()
+    read_back()
+    elapsed = time.perf_counter() - started
+    log = simulator.state.request_log[calls:]
+    return sum(map(_is_read, log)), sum(map(_is_write, log)), elapsed
+
+
+def _reconcile_measured(simulator, orcids, client):
+    """The reconcile's ORCID calls per researcher: nothing changed, then one
+    deletion by the researcher and one stray copy of ours each."""
+    reads, writes, elapsed = _reconcile_once(simulator)
+    print(
+        f"5. Reconcile (reads ORCID back), nothing changed: {len(orcids)} researchers, "
+        f"{reads / len(orcids):.2f} reads per researcher (goal 1), {writes} writes "
+        f"(goal 0), {elapsed:.1f} s",
+        flush=True,
+    )
+    for orcid in orcids:
+        first, second = simulator.state.works_of(orcid)[:2]
+        simulator.state.delete_by_researcher(orcid, first.put_code)
+        _stray_copy(simulator, orcid, client, second)
+    reads, writes, elapsed = _reconcile_once(simulator)
+    print(
+        f"   After one deletion by each researcher and one stray copy each "
+        f"({len(orcids)} repairs needing a write): {reads / len(orcids):.2f} reads "
+        f"per researcher (goal 1), {writes / len(orcids):.2f} writes per researcher "
+        f"(goal 1: the stray's DELETE; a deletion is learned without a call), "
+        f"{elapsed:.1f} s",
+        flush=True,
+    )
 
 
 def _fresh_database(url):
@@ -329,6 +409,14 @@ def main(argv=None):
                 f"{sum(e['status'] == 503 for e in simulator.state.request_log[calls:])}",
                 flush=True,
             )
+
+            print(
+                "   " + _calls_per_work(simulator.state.request_log[calls:], args),
+                flush=True,
+            )
+
+            # -- 5. reconcile: ORCID read back ---------------------------------------
+            _reconcile_measured(simulator, orcids, client)
 
             # -- 3. resync of unchanged records --------------------------------------
             calls = len(simulator.state.request_log)
