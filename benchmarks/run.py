@@ -143,12 +143,13 @@ def _is_write(call):
     return call["method"] in ("POST", "PUT", "DELETE")
 
 
-def _calls_per_work(log, args):
-    """ORCID calls per new work of a bulk resync, the adoption read included."""
+def _calls_per_work(log, records, args):
+    """ORCID calls per new work of a bulk resync of ``records`` families in chunks
+    of 200, the adoption read included."""
     works = sum(1 for call in log if call["method"] == "POST" and call["status"] == 201)
     reads = sum(map(_is_read, log))
     writes = sum(map(_is_write, log))
-    chunks = -(-args.records // 200)
+    chunks = -(-records // 200)
     return (
         f"Calls per new work: {len(log) / max(works, 1):.3f} ({reads} reads of "
         f"researchers' works for {chunks} chunks x {args.depositors} researchers: "
@@ -411,7 +412,10 @@ def main(argv=None):
             )
 
             print(
-                "   " + _calls_per_work(simulator.state.request_log[calls:], args),
+                "   "
+                + _calls_per_work(
+                    simulator.state.request_log[calls:], run["done"], args
+                ),
                 flush=True,
             )
 
