@@ -42,6 +42,7 @@ class OrcidLedgerListView(AdminView):
             note_of=ledger_note,
             pause=found["pause"],
             unknown_works=found["unknown_works"],
+            uptake=current_orcid_ledger_service.uptake(g.identity),
         )
 
 

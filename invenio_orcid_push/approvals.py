@@ -54,18 +54,6 @@ class ApprovalAwaitedNotificationBuilder(NotificationBuilder):
         )
 
 
-def register_builder(app):
-    """Make the builder known to invenio-notifications, whichever starts first."""
-    builders = dict(app.config.get("NOTIFICATIONS_BUILDERS") or {})
-    builders[ApprovalAwaitedNotificationBuilder.type] = (
-        ApprovalAwaitedNotificationBuilder
-    )
-    app.config["NOTIFICATIONS_BUILDERS"] = builders
-    notifications = app.extensions.get("invenio-notifications")
-    if notifications is not None:
-        notifications.manager.builders = builders
-
-
 def notify_awaiting_approval(user_ids):
     """Tell each user now, unless they were told within the digest period.
 

@@ -156,7 +156,7 @@ def reconcile(since):
 @orcid_push.command()
 @with_appcontext
 def status():
-    """Counts of ledger rows per status, and of ORCID links per health."""
+    """Counts of ledger rows per status, of ORCID links per health, and uptake."""
     counts = current_orcid_ledger_service.status_counts(system_identity)
     click.echo("ORCID works per status:")
     for status, number in counts["works"].items():
@@ -170,3 +170,24 @@ def status():
     for status, number in counts["links"].items():
         if status != LinkStatus.ACTIVE.value:
             click.echo(f"  {status:<22} {number:>7}")
+    _echo_uptake(current_orcid_ledger_service.uptake(system_identity))
+
+
+def _echo_uptake(figures):
+    """Uptake: links, works, approvals, failures by reason, and per week."""
+    click.echo("Uptake:")
+    for label, key in (
+        ("users linked to ORCID", "linked"),
+        ("  of them able to add works", "can_write"),
+        ("works on ORCID", "works_on_orcid"),
+        ("records awaiting approval", "awaiting_approval"),
+    ):
+        click.echo(f"  {label:<30} {figures[key]:>7}")
+    click.echo("Failures by reason:")
+    for reason, number in figures["failures"] or [("none", 0)]:
+        click.echo(f"  {reason:<22} {number:>7}")
+    click.echo("Per week (starting)     new links  works synced")
+    for week in figures["weeks"]:
+        click.echo(
+            f"  {week.start.isoformat():<20} {week.new_links:>9} {week.works_synced:>13}"
+        )

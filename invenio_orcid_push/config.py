@@ -116,6 +116,11 @@ ORCID_PUSH_CALL_LOG_RETENTION_DAYS = 90
 """Days the log of ORCID calls is kept; older entries are purged by the
 ``purge_orcid_call_log`` task (schedule it daily with Celery beat)."""
 
+ORCID_PUSH_UPTAKE_WEEKS = 8
+"""Weeks shown in the uptake table over time (new links, works synced per
+week), on the administration panel's ORCID sync page and in ``invenio
+orcid-push status``."""
+
 ORCID_PUSH_PERMISSION_POLICY = (
     "invenio_orcid_push.permissions:OrcidPushPermissionPolicy"
 )

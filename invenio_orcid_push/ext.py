@@ -10,11 +10,11 @@ from invenio_oauthclient.signals import (
 from invenio_rdm_records.services.components import DefaultRecordsComponents
 
 from . import config
-from .approvals import register_builder
 from .components import OrcidPushComponent
 from .datacite import use_orcid_aware_serializer
 from .linking import on_link_committed
 from .locks import OrcidWriteLocks, lock_url
+from .notifications import register_builders
 from .oauth import on_authorized, on_first_link
 from .outbox import as_timedelta
 from .ratelimit import build_rate_limiter, limiter_settings
@@ -59,7 +59,7 @@ class InvenioOrcidPush:
         self.init_resources(app)
         self.register_service_component(app)
         self.connect_oauth_signals()
-        register_builder(app)
+        register_builders(app)
         app.register_blueprint(
             Blueprint(
                 "invenio_orcid_push_templates",

@@ -1,29 +1,170 @@
-"""Telling researchers, once, that their ORCID link stopped working; and
-administrators, once, that ORCID pushes are paused (see ``token_rejections``)."""
+"""Every e-mail of the plugin, through invenio-notifications.
+
+One builder per kind of message: a researcher's link stopped working
+(``orcid-push.link-problem``), ORCID pushes are paused (administrators,
+``orcid-push.pushes-paused``), records by others wait for approval
+(``orcid-push.approval-awaited``, in :mod:`.approvals`). Recipients come from
+recipient generators, each user's notification preferences apply
+(``UserPreferencesRecipientFilter``: ``preferences.notifications.enabled``),
+and the text is the template ``invenio_notifications/<type>.jinja`` (blocks
+``subject``, ``html_body``, ``plain_body``, ``md_body``), which an instance
+overrides by putting its own under its ``templates`` folder; the recipient's
+language applies.
+
+Sent with the ``broadcast_notification`` task rather than
+``NotificationManager.broadcast``: the latter calls a ``validate`` method the
+manager does not have (commented out in invenio-notifications).
+"""
 
 import logging
 from datetime import datetime, timezone
 
-import jinja2
 from flask import current_app
-from flask_mail import Message
 from invenio_access.models import ActionRoles, ActionUsers
 from invenio_accounts.models import Role, User
 from invenio_db import db
-from invenio_i18n import gettext as _
+from invenio_notifications.models import Notification, Recipient
+from invenio_notifications.registry import EntityResolverRegistry
+from invenio_notifications.services.builders import NotificationBuilder
+from invenio_notifications.services.generators import (
+    EmailBackendGenerator,
+    EntityResolve,
+    RecipientGenerator,
+)
+from invenio_notifications.tasks import broadcast_notification
+from invenio_users_resources.notifications.filters import UserPreferencesRecipientFilter
+from invenio_users_resources.notifications.generators import UserRecipient
 
+from .approvals import ApprovalAwaitedNotificationBuilder
 from .models import LinkStatus, OrcidPushAccount
-from .templating import templates_folder
 
 logger = logging.getLogger(__name__)
 
-_emails = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(templates_folder()), autoescape=False
+ADMINISTRATOR_ACTIONS = ("superuser-access", "administration-access")
+"""Who is told about a pause: the users who may open the administration panel."""
+
+
+def _ui_url(path):
+    return current_app.config["SITE_UI_URL"].rstrip("/") + path
+
+
+class LinkProblemNotificationBuilder(NotificationBuilder):
+    """A researcher's ORCID link stopped working (revoked, needs permission, moved)."""
+
+    type = "orcid-push.link-problem"
+
+    context = [EntityResolve(key="receiver")]
+    recipients = [UserRecipient(key="receiver")]
+    recipient_filters = [UserPreferencesRecipientFilter()]
+    recipient_backends = [EmailBackendGenerator()]
+
+    @classmethod
+    def build(cls, account):
+        """The notification about ``account``'s link problem.
+
+        ``link_status`` is a code (the template words the action to take);
+        ``problem`` is the sentence the ledger keeps.
+        """
+        config = current_app.config
+        return Notification(
+            type=cls.type,
+            context={
+                "receiver": {"user": str(account.user_id)},
+                "sitename": config.get("THEME_SITENAME", ""),
+                "link_status": account.link_status.value,
+                "problem": account.link_problem,
+                "orcid": account.orcid,
+                "orcid_url": f"https://{config['ORCID_PUSH_ORCID_HOST']}/{account.orcid}",
+                "settings_url": _ui_url("/account/settings/orcid/"),
+            },
+        )
+
+
+def administrator_ids():
+    """Ids of the users granted an administrator action, directly or through a role."""
+    direct = db.session.query(ActionUsers.user_id).filter(
+        ActionUsers.action.in_(ADMINISTRATOR_ACTIONS),
+        ~ActionUsers.exclude,
+        ActionUsers.user_id.isnot(None),
+    )
+    by_role = (
+        db.session.query(User.id)
+        .join(User.roles)
+        .join(ActionRoles, ActionRoles.role_id == Role.id)
+        .filter(ActionRoles.action.in_(ADMINISTRATOR_ACTIONS), ~ActionRoles.exclude)
+    )
+    return sorted({user_id for (user_id,) in direct.union(by_role)})
+
+
+class AdministratorsRecipient(RecipientGenerator):
+    """Every user who may open the administration panel, resolved like any user
+    (e-mail, preferences, language) when the notification is handled."""
+
+    def __call__(self, notification, recipients):
+        """Add each administrator to ``recipients``."""
+        for user_id in administrator_ids():
+            user = EntityResolverRegistry.resolve_entity({"user": str(user_id)})
+            if user:
+                recipients[user["id"]] = Recipient(data=user)
+        return recipients
+
+
+class PushesPausedNotificationBuilder(NotificationBuilder):
+    """ORCID rejected many researchers' tokens: pushes pause (``token_rejections``)."""
+
+    type = "orcid-push.pushes-paused"
+
+    context = []
+    recipients = [AdministratorsRecipient()]
+    recipient_filters = [UserPreferencesRecipientFilter()]
+    recipient_backends = [EmailBackendGenerator()]
+
+    @classmethod
+    def build(cls, reason):
+        """The notice of a pause, with the sentence every paused push records."""
+        return Notification(
+            type=cls.type,
+            context={
+                "sitename": current_app.config.get("THEME_SITENAME", ""),
+                "reason": reason,
+                "admin_url": _ui_url("/administration/orcid-push"),
+            },
+        )
+
+
+BUILDERS = (
+    ApprovalAwaitedNotificationBuilder,
+    LinkProblemNotificationBuilder,
+    PushesPausedNotificationBuilder,
 )
 
 
+def register_builders(app):
+    """Make our builders known to invenio-notifications, whichever starts first."""
+    builders = dict(app.config.get("NOTIFICATIONS_BUILDERS") or {})
+    builders.update({builder.type: builder for builder in BUILDERS})
+    app.config["NOTIFICATIONS_BUILDERS"] = builders
+    notifications = app.extensions.get("invenio-notifications")
+    if notifications is not None:
+        notifications.manager.builders = builders
+
+
+def broadcast(notification):
+    """Hand ``notification`` to invenio-notifications; ``False`` if that failed.
+
+    Never raises: the ledger, the settings page and the admin panel still
+    tell the story.
+    """
+    try:
+        broadcast_notification.delay(notification.dumps())
+    except Exception:  # the broker, a template, a resolver: logged, not fatal
+        logger.exception("Could not send the notification %s", notification.type)
+        return False
+    return True
+
+
 def notify_link_problem(user_id):
-    """E-mail the researcher about their link's problem, once per problem.
+    """Tell the researcher about their link's problem, once per problem.
 
     The caller commits (``notified_at`` records that the message went out).
     """
@@ -34,83 +175,16 @@ def notify_link_problem(user_id):
         or account.notified_at
     ):
         return False
-    user = User.query.get(user_id)
-    if user is None or not user.email:
-        return False
-    config = current_app.config
-    sitename = config.get("THEME_SITENAME", "The repository")
-    action = (
-        "Grant update permission"
-        if account.link_status == LinkStatus.NEEDS_PERMISSION
-        else "Reconnect ORCID"
-    )
-    body = _emails.get_template("invenio_orcid_push/emails/link_problem.txt").render(
-        name=(user.user_profile or {}).get("full_name") or user.email,
-        sitename=sitename,
-        orcid_url=f"https://{config['ORCID_PUSH_ORCID_HOST']}/{account.orcid}",
-        problem=account.link_problem,
-        settings_url=config["SITE_UI_URL"].rstrip("/") + "/account/settings/orcid/",
-        action=action,
-    )
-    message = Message(
-        subject=f"{sitename}: your ORCID connection needs your attention",
-        sender=config.get("MAIL_DEFAULT_SENDER"),
-        recipients=[user.email],
-        body=body,
-    )
-    try:
-        current_app.extensions["mail"].send(message)
-    except Exception:  # the ledger and the settings page still tell the story
-        logger.exception("Could not e-mail user %s about their ORCID link", user_id)
+    if not broadcast(LinkProblemNotificationBuilder.build(account)):
         return False
     account.notified_at = datetime.now(timezone.utc)
     return True
 
 
-ADMINISTRATOR_ACTIONS = ("superuser-access", "administration-access")
-"""Who is told about a pause: the users who may open the administration panel."""
-
-
-def administrator_emails():
-    """E-mail addresses of the users granted an administrator action, directly
-    or through a role."""
-    direct = (
-        db.session.query(User.email)
-        .join(ActionUsers, ActionUsers.user_id == User.id)
-        .filter(ActionUsers.action.in_(ADMINISTRATOR_ACTIONS), ~ActionUsers.exclude)
-    )
-    by_role = (
-        db.session.query(User.email)
-        .join(User.roles)
-        .join(ActionRoles, ActionRoles.role_id == Role.id)
-        .filter(ActionRoles.action.in_(ADMINISTRATOR_ACTIONS), ~ActionRoles.exclude)
-    )
-    return sorted({email for (email,) in direct.union(by_role) if email})
-
-
 def notify_admins_of_pause(reason):
-    """E-mail the administrators that pushes are paused and why (the caller
+    """Tell the administrators that pushes are paused and why (the caller
     makes sure it happens once)."""
-    recipients = administrator_emails()
-    if not recipients:
+    if not administrator_ids():
         logger.error("No administrator to tell that ORCID pushes are paused.")
         return False
-    config = current_app.config
-    sitename = config.get("THEME_SITENAME", "The repository")
-    body = _emails.get_template("invenio_orcid_push/emails/pushes_paused.txt").render(
-        sitename=sitename,
-        reason=reason,
-        admin_url=config["SITE_UI_URL"].rstrip("/") + "/administration/orcid-push",
-    )
-    message = Message(
-        subject=_("%(sitename)s: ORCID pushes are paused", sitename=sitename),
-        sender=config.get("MAIL_DEFAULT_SENDER"),
-        recipients=recipients,
-        body=body,
-    )
-    try:
-        current_app.extensions["mail"].send(message)
-    except Exception:  # the admin panel and the ledger still tell the story
-        logger.exception("Could not e-mail the administrators about the ORCID pause")
-        return False
-    return True
+    return broadcast(PushesPausedNotificationBuilder.build(reason))

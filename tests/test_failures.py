@@ -1,14 +1,17 @@
 """ORCID's failures never leave two works, lose a push, or keep hammering ORCID."""
 
+import os
 import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
 import redis
+from invenio_db import db
 
 from invenio_orcid_push import sync
 from invenio_orcid_push.models import (
     LinkStatus,
+    OrcidCallLog,
     OrcidPushAccount,
     OrcidWorkLedger,
     SyncStatus,
@@ -290,6 +293,85 @@ def test_the_researcher_is_told_once_by_email_when_orcid_access_is_revoked(
     assert "https://repo.example.org/account/settings/orcid/" in message.body
     assert "Reconnect ORCID" in message.body
     assert f"https://orcid.org/{orcid}" in message.body
+
+
+def _revoked_and_window_passed(app, user, link_orcid, depositor_of, simulator, api):
+    """``user``'s link revoked at ORCID, a push marking it, the window passed.
+
+    Earlier tests' rejections are moved out of the window first: three
+    researchers rejected within it would be a pause, which holds the notice.
+    """
+    OrcidCallLog.query.update(
+        {OrcidCallLog.created: datetime.now(timezone.utc) - timedelta(days=1)}
+    )
+    db.session.commit()
+    orcid = link_orcid(user)
+    simulator.state.revoke_by_researcher(orcid, api.client_id)
+    depositor_of(user).publish(record_data(title="After revocation"))
+    window = timedelta(seconds=app.config["ORCID_PUSH_TOKEN_REJECTIONS_WINDOW"])
+    return datetime.now(timezone.utc) + window + timedelta(seconds=1)
+
+
+def test_a_researcher_who_turned_notifications_off_gets_no_link_problem_email(
+    app, db, make_user, link_orcid, depositor_of, orcid_simulator, orcid_api_client,
+    mailbox,
+):  # fmt: skip
+    user = make_user()
+    user.preferences = {**(user.preferences or {}), "notifications": {"enabled": False}}
+    db.session.commit()
+    later = _revoked_and_window_passed(
+        app, user, link_orcid, depositor_of, orcid_simulator, orcid_api_client
+    )
+
+    send_held_link_notices(now=later)
+
+    assert OrcidPushAccount.get(user.id).link_status == LinkStatus.REVOKED
+    assert not [m for m in mailbox if user.email in m.recipients]
+
+
+@pytest.fixture
+def instance_template(app):
+    """``instance_template(name, text)``: a template in the instance's folder,
+    which comes before every package's (as an instance overrides one)."""
+    written = []
+
+    def _write(name, text):
+        path = os.path.join(app.instance_path, "templates", name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as target:
+            target.write(text)
+        written.append(path)
+        app.jinja_env.cache.clear()
+
+    yield _write
+    for path in written:
+        os.remove(path)
+    app.jinja_env.cache.clear()
+
+
+def test_an_instance_template_overrides_the_link_problem_email(
+    app, make_user, link_orcid, depositor_of, orcid_simulator, orcid_api_client,
+    mailbox, instance_template,
+):  # fmt: skip
+    instance_template(
+        "invenio_notifications/orcid-push.link-problem.jinja",
+        "{%- block subject -%}Our own words: {{ notification.context.orcid }}"
+        "{%- endblock subject -%}"
+        "{%- block html_body -%}<p>{{ notification.context.problem }}</p>"
+        "{%- endblock html_body -%}"
+        "{%- block plain_body -%}{{ notification.context.problem }}"
+        "{%- endblock plain_body -%}",
+    )
+    user = make_user()
+    later = _revoked_and_window_passed(
+        app, user, link_orcid, depositor_of, orcid_simulator, orcid_api_client
+    )
+
+    assert user.id in send_held_link_notices(now=later)
+
+    (message,) = [m for m in mailbox if user.email in m.recipients]
+    orcid = OrcidPushAccount.get(user.id).orcid
+    assert message.subject == f"Our own words: {orcid}"
 
 
 def test_an_unreachable_rate_limit_redis_is_retried_with_its_reason_on_the_row(

@@ -23,12 +23,21 @@ from invenio_orcid_push.templating import templates_folder
 
 folder = templates_folder()
 assert folder.startswith(sys.prefix), folder
-env = jinja2.Environment(loader=jinja2.FileSystemLoader(folder), autoescape=True)
-page = env.get_template("invenio_orcid_push/emails/link_problem.txt").render(
-    name="Josiah Carberry", sitename="Wheel Repository", problem="ORCID said no.",
-    orcid_url="https://orcid.org/0000-0001-6858-7088", action="Reconnect",
-    settings_url="https://repo.example.org/account/settings/orcid/",
+env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(folder), extensions=["jinja2.ext.i18n"]
 )
+env.install_null_translations(newstyle=True)
+env.globals["_"] = env.globals["gettext"]
+template = env.get_template("invenio_notifications/orcid-push.link-problem.jinja")
+page = template.render(
+    notification={"context": {
+        "sitename": "Wheel Repository", "problem": "ORCID said no.",
+        "link_status": "revoked", "orcid_url": "https://orcid.org/0000-0001-6858-7088",
+        "settings_url": "https://repo.example.org/account/settings/orcid/",
+    }},
+    recipient={"data": {"email": "josiah@example.org", "profile": {}}},
+)
+assert "Reconnect ORCID" in page and "Wheel Repository" in page, page
 print(folder)
 print(page)
 """
@@ -63,7 +72,7 @@ def assert_production_code_only(names):
     shipped_templates = {
         "invenio_orcid_push/templates/" + str(path.relative_to(ROOT / "templates"))
         for path in (ROOT / "templates").rglob("*")
-        if path.suffix in (".html", ".txt")
+        if path.suffix in (".html", ".txt", ".jinja")
     }
     assert shipped_templates and shipped_templates <= names
     modules = {

@@ -40,4 +40,5 @@ class OrcidLedgerServiceConfig(_OrcidServiceConfig):
     service_id = "orcid-push-ledger"
     ledger_args_schema = LedgerArgsSchema
     ledger_page_size = 50
+    uptake_weeks = FromConfig("ORCID_PUSH_UPTAKE_WEEKS", default=8)
     entry_calls_shown = 200

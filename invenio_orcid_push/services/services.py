@@ -37,6 +37,7 @@ from ..tasks import (
     sweep_stale_orcid_pushes,
 )
 from ..token_rejections import current_pause, send_held_link_notices
+from ..uptake import uptake
 from .errors import (
     ActionDeniedError,
     LedgerEntryNotFoundError,
@@ -311,6 +312,13 @@ class OrcidLedgerService(OrcidServiceBase):
             "links": {s.value: link_counts.get(s.value, 0) for s in LinkStatus},
             "pushes": {"owed": owed, "stale": stale},
         }
+
+    def uptake(self, identity, weeks=None, now=None):
+        """How far researchers took up ORCID pushes (``uptake.uptake``): links,
+        links that can write, works on ORCID, records awaiting approval,
+        failures by reason, and new links and works synced per week."""
+        self.require_permission(identity, "read_ledger")
+        return uptake(weeks or self.config.uptake_weeks, now)
 
     def find_user(self, identity, value):
         """A user by id or e-mail (case-insensitive)."""
