@@ -341,3 +341,20 @@ def test_an_admin_acting_for_a_co_creator_sends_only_to_their_record(
 
     assert answer.status_code == 202 and answer.json["user_id"] == ada.id
     assert len(orcid_simulator.state.works_of(shared["ada_orcid"])) == 1
+
+
+def test_a_title_with_markup_is_shown_as_text_in_the_approval_email(
+    outbox, make_user, link_orcid, depositor_of
+):
+    ada = make_user()
+    ada_orcid = link_orcid(ada, name="Ada Lovelace")
+    depositor_of(make_user()).publish(
+        record_data(
+            title="Heat <img src=x onerror=alert(1)> & cold",
+            creators=[person("Ada", "Lovelace", ada_orcid)],
+        )
+    )
+
+    (mail,) = _mails_to(outbox, ada)
+    assert "<img" not in mail.html
+    assert "Heat &lt;img src=x onerror=alert(1)&gt; &amp; cold" in mail.html
