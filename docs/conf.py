@@ -37,3 +37,5 @@ html_theme = "alabaster"
 html_title = f"invenio-orcid-push {release}"
 html_static_path = []
 add_module_names = False
+# The reference's 32 settings stay out of the sidebar (their names do not fit it).
+toc_object_entries = False
