@@ -152,8 +152,8 @@ ORCID_PUSH_CELERY_QUEUE = None
 
 A queue of their own (e.g. ``"orcid-push"``) lets a worker take one push at a
 time without changing other tasks: ``celery -A invenio_app.celery worker
--Q orcid-push --prefetch-multiplier 1`` (see the README's "Running in
-production")."""
+-Q orcid-push --prefetch-multiplier 1`` (see "Celery worker and beat" in
+the installation guide, ``docs/installation.md``)."""
 
 ORCID_PUSH_STALE_AFTER = timedelta(minutes=15)
 """A push still owed this long after it was due (its message was lost: broker

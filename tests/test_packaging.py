@@ -131,8 +131,9 @@ print(build_meta.build_sdist(sys.argv[1]))
 """
 
 
-def test_the_source_distribution_carries_the_tests_and_simulators(tmp_path):
-    """Whoever builds from the sdist can run the tests, simulators included."""
+def test_the_source_distribution_carries_the_tests_simulators_and_docs(tmp_path):
+    """Whoever builds from the sdist can run the tests, simulators included, and
+    build the documentation."""
     source = clean_source_copy(tmp_path / "source")
     output = run(sys.executable, "-c", SDIST, str(tmp_path), cwd=source)
     name = output.strip().splitlines()[-1]
@@ -147,4 +148,8 @@ def test_the_source_distribution_carries_the_tests_and_simulators(tmp_path):
         "tests/demo.py",
         "tests/simulators/app.py",
         "tests/simulators/templates/authorize.html",
+        "tests/test_docs.py",
+        "docs/conf.py",
+        "docs/index.md",
+        "docs/images/orcid-settings.png",
     } <= names
