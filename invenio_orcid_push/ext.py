@@ -13,6 +13,7 @@ from . import config
 from .approvals import register_builder
 from .components import OrcidPushComponent
 from .datacite import use_orcid_aware_serializer
+from .display import register_template_helpers
 from .linking import on_link_committed
 from .locks import OrcidWriteLocks, lock_url
 from .oauth import on_authorized, on_first_link
@@ -60,6 +61,7 @@ class InvenioOrcidPush:
         self.register_service_component(app)
         self.connect_oauth_signals()
         register_builder(app)
+        register_template_helpers(app)
         app.register_blueprint(
             Blueprint(
                 "invenio_orcid_push_templates",
