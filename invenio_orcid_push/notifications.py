@@ -12,6 +12,7 @@ from invenio_accounts.models import Role, User
 from invenio_db import db
 from invenio_i18n import gettext as _
 
+from .display import email_context, orcid_uri
 from .models import LinkStatus, OrcidPushAccount
 from .templating import templates_folder
 
@@ -20,6 +21,7 @@ logger = logging.getLogger(__name__)
 _emails = jinja2.Environment(
     loader=jinja2.FileSystemLoader(templates_folder()), autoescape=False
 )
+_emails.globals["_"] = _  # the shared ORCID macros are translatable
 
 
 def notify_link_problem(user_id):
@@ -47,10 +49,11 @@ def notify_link_problem(user_id):
     body = _emails.get_template("invenio_orcid_push/emails/link_problem.txt").render(
         name=(user.user_profile or {}).get("full_name") or user.email,
         sitename=sitename,
-        orcid_url=f"https://{config['ORCID_PUSH_ORCID_HOST']}/{account.orcid}",
+        orcid_url=orcid_uri(account.orcid, config),
         problem=account.link_problem,
         settings_url=config["SITE_UI_URL"].rstrip("/") + "/account/settings/orcid/",
         action=action,
+        **email_context(config),
     )
     message = Message(
         subject=f"{sitename}: your ORCID connection needs your attention",
@@ -101,6 +104,7 @@ def notify_admins_of_pause(reason):
         sitename=sitename,
         reason=reason,
         admin_url=config["SITE_UI_URL"].rstrip("/") + "/administration/orcid-push",
+        **email_context(config),
     )
     message = Message(
         subject=_("%(sitename)s: ORCID pushes are paused", sitename=sitename),
