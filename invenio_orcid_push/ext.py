@@ -62,6 +62,7 @@ class InvenioOrcidPush:
         self.connect_oauth_signals()
         register_builder(app)
         register_template_helpers(app)
+        self.use_landing_page_template(app)
         app.register_blueprint(
             Blueprint(
                 "invenio_orcid_push_templates",
@@ -117,6 +118,23 @@ class InvenioOrcidPush:
         for key in dir(config):
             if key.startswith("ORCID_PUSH_"):
                 app.config.setdefault(key, getattr(config, key))
+
+    @staticmethod
+    def use_landing_page_template(app):
+        """Landing pages mark the creators whose iD was authenticated here.
+
+        RDM's documented override point, ``APP_RDM_RECORD_LANDING_PAGE_TEMPLATE``,
+        gets our template (it extends ``ORCID_PUSH_LANDING_PAGE_BASE_TEMPLATE``)
+        only while it still names RDM's own: an instance's landing page of its
+        own is kept (the README says how it keeps the marker).
+        """
+        ours = app.config["ORCID_PUSH_LANDING_PAGE_TEMPLATE"]
+        current = app.config.get("APP_RDM_RECORD_LANDING_PAGE_TEMPLATE")
+        if ours and current in (
+            None,
+            app.config["ORCID_PUSH_LANDING_PAGE_BASE_TEMPLATE"],
+        ):
+            app.config["APP_RDM_RECORD_LANDING_PAGE_TEMPLATE"] = ours
 
     @staticmethod
     def schedule_sweep(app):
