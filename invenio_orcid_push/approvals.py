@@ -21,6 +21,7 @@ from invenio_rdm_records.records.api import RDMRecord
 from invenio_users_resources.notifications.filters import UserPreferencesRecipientFilter
 from invenio_users_resources.notifications.generators import UserRecipient
 
+from .display import email_context
 from .family import aware, is_showable, latest_version
 from .models import Consent, OrcidPushConsent
 
@@ -50,6 +51,7 @@ class ApprovalAwaitedNotificationBuilder(NotificationBuilder):
                 "receiver": {"user": str(user_id)},
                 "records": records,
                 "settings_url": f"{ui}/account/settings/orcid/",
+                **email_context(),
             },
         )
 

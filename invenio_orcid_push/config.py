@@ -100,6 +100,29 @@ ORCID_PUSH_SETTINGS_TEMPLATE = "invenio_orcid_push/settings/index.html"
 ORCID_PUSH_SETTINGS_BASE_TEMPLATE = "invenio_theme/page_settings.html"
 """Template the settings page extends (the theme's account settings page)."""
 
+ORCID_PUSH_ABOUT_TEMPLATE = "invenio_orcid_push/about.html"
+"""Template of the public "What is ORCID" page (``/account/settings/orcid/about``):
+what ORCID is and what this repository does with a researcher's permission.
+Every ORCID surface (settings page, admin views, e-mails, landing pages) links
+to it."""
+
+ORCID_PUSH_ORCID_ICON = "images/orcid.svg"
+"""ORCID's green iD icon, a file of the app's static folder (``url_for("static",
+filename=...)``). The default is the one InvenioRDM's theme ships and its own
+landing page uses. ORCID's display guidelines reserve it for authenticated iDs
+(linked here through ORCID's sign-in); iDs typed into a record are shown
+without it."""
+
+ORCID_PUSH_LANDING_PAGE_TEMPLATE = "invenio_orcid_push/records/detail.html"
+"""The record landing page with creators whose iD was authenticated here
+marked as such. At start-up it becomes ``APP_RDM_RECORD_LANDING_PAGE_TEMPLATE``
+unless the instance set that to a template of its own (see the README:
+"Authenticated iDs on landing pages"); ``None`` leaves RDM's setting alone."""
+
+ORCID_PUSH_LANDING_PAGE_BASE_TEMPLATE = "invenio_app_rdm/records/detail.html"
+"""The landing page template ``ORCID_PUSH_LANDING_PAGE_TEMPLATE`` extends
+(only its ``record_title`` block is replaced)."""
+
 ORCID_PUSH_ADD_ORCID_TO_CREATORS = True
 """Add the depositor's verified ORCID iD (from their ORCID link) to their
 entry among the creators or contributors when publishing, so the DOI carries

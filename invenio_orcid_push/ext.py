@@ -12,6 +12,7 @@ from invenio_rdm_records.services.components import DefaultRecordsComponents
 from . import config
 from .components import OrcidPushComponent
 from .datacite import use_orcid_aware_serializer
+from .display import register_template_helpers
 from .linking import on_link_committed
 from .locks import OrcidWriteLocks, lock_url
 from .notifications import register_builders
@@ -60,6 +61,8 @@ class InvenioOrcidPush:
         self.register_service_component(app)
         self.connect_oauth_signals()
         register_builders(app)
+        register_template_helpers(app)
+        self.use_landing_page_template(app)
         app.register_blueprint(
             Blueprint(
                 "invenio_orcid_push_templates",
@@ -115,6 +118,23 @@ class InvenioOrcidPush:
         for key in dir(config):
             if key.startswith("ORCID_PUSH_"):
                 app.config.setdefault(key, getattr(config, key))
+
+    @staticmethod
+    def use_landing_page_template(app):
+        """Landing pages mark the creators whose iD was authenticated here.
+
+        RDM's documented override point, ``APP_RDM_RECORD_LANDING_PAGE_TEMPLATE``,
+        gets our template (it extends ``ORCID_PUSH_LANDING_PAGE_BASE_TEMPLATE``)
+        only while it still names RDM's own: an instance's landing page of its
+        own is kept (the README says how it keeps the marker).
+        """
+        ours = app.config["ORCID_PUSH_LANDING_PAGE_TEMPLATE"]
+        current = app.config.get("APP_RDM_RECORD_LANDING_PAGE_TEMPLATE")
+        if ours and current in (
+            None,
+            app.config["ORCID_PUSH_LANDING_PAGE_BASE_TEMPLATE"],
+        ):
+            app.config["APP_RDM_RECORD_LANDING_PAGE_TEMPLATE"] = ours
 
     @staticmethod
     def schedule_sweep(app):

@@ -36,6 +36,7 @@ from invenio_users_resources.notifications.filters import UserPreferencesRecipie
 from invenio_users_resources.notifications.generators import UserRecipient
 
 from .approvals import ApprovalAwaitedNotificationBuilder
+from .display import email_context, orcid_uri
 from .models import LinkStatus, OrcidPushAccount
 
 logger = logging.getLogger(__name__)
@@ -74,8 +75,9 @@ class LinkProblemNotificationBuilder(NotificationBuilder):
                 "link_status": account.link_status.value,
                 "problem": account.link_problem,
                 "orcid": account.orcid,
-                "orcid_url": f"https://{config['ORCID_PUSH_ORCID_HOST']}/{account.orcid}",
+                "orcid_url": orcid_uri(account.orcid, config),
                 "settings_url": _ui_url("/account/settings/orcid/"),
+                **email_context(config),
             },
         )
 
@@ -128,6 +130,7 @@ class PushesPausedNotificationBuilder(NotificationBuilder):
                 "sitename": current_app.config.get("THEME_SITENAME", ""),
                 "reason": reason,
                 "admin_url": _ui_url("/administration/orcid-push"),
+                **email_context(),
             },
         )
 

@@ -11,11 +11,14 @@ URLs from ``ORCID_PUSH_OAUTH_URL`` and ``ORCID_PUSH_API_URL``::
 
 Every authorization records the scopes ORCID granted (``OrcidPushAccount``),
 so a link made with ``/authenticate`` only is recognised and can be upgraded.
+After ORCID's consent page the researcher reads what happened: a message of
+its own once they granted access, another once they denied it
+(``authorized_handler``, wrapping invenio-oauthclient's stock handler).
 """
 
 import copy
 
-from flask import current_app, flash, redirect, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from flask_oauthlib.client import OAuthRemoteApp
 from invenio_accounts.models import UserIdentity
@@ -52,6 +55,7 @@ def _remote_app(title, description):
         title=title,
         description=description,
         remote_app="invenio_orcid_push.oauth:OrcidRemoteApp",
+        authorized_handler="invenio_orcid_push.oauth:authorized_handler",
         disconnect_handler="invenio_orcid_push.oauth:disconnect_handler",
     )
     params = app["params"]
@@ -90,6 +94,70 @@ def disconnect_handler(remote, *args, **kwargs):
         "info",
     )
     return redirect(url_for("invenio_orcid_push_settings.index"))
+
+
+def authorized_handler(resp, remote, *args, **kwargs):
+    """ORCID's answer to our authorization request (``/oauth/authorized/<app>/``).
+
+    invenio-oauthclient's stock handler (sign in, sign up, link) does the work;
+    around it the researcher gets ORCID's two distinct messages: one after
+    granting access, one after denying it at ORCID (``error=access_denied``),
+    which the stock handler would only call "rejected" before sending them to
+    the front page.
+    """
+    from invenio_oauthclient.handlers import authorized_signup_handler
+
+    if resp is None and request.args.get("error") == "access_denied":
+        return _access_denied()
+    orcid = normalize_orcid((resp or {}).get("orcid"))
+    signed_in = current_user.is_authenticated
+    known = orcid is not None and _holder_of(orcid) is not None
+    response = authorized_signup_handler(resp, remote, *args, **kwargs)
+    holder = _holder_of(orcid) if orcid else None
+    linked_now = current_user.is_authenticated and str(holder) == str(
+        current_user.get_id()
+    )
+    if linked_now and (signed_in or not known):  # not a mere sign-in
+        _flash_granted(orcid, (resp or {}).get("scope") or "")
+    return response
+
+
+def _holder_of(orcid):
+    identity = UserIdentity.query.filter_by(method="orcid", id=orcid).one_or_none()
+    return identity.id_user if identity is not None else None
+
+
+def _flash_granted(orcid, scope):
+    from .display import orcid_uri  # when used: keep the cfg import light
+
+    if "/activities/update" in scope.split():
+        message = _(
+            "Your ORCID iD %(uri)s is connected: this repository may now add your "
+            "public records to your ORCID record, as your preferences below say.",
+            uri=orcid_uri(orcid),
+        )
+    else:
+        message = _(
+            "Your ORCID iD %(uri)s is connected, but ORCID did not give this "
+            "repository permission to add works to your ORCID record.",
+            uri=orcid_uri(orcid),
+        )
+    flash(message, "success")
+
+
+def _access_denied():
+    """The researcher said no on ORCID's consent page: nothing changed here."""
+    flash(
+        _(
+            "You did not give this repository permission to use your ORCID record, "
+            "so nothing was changed: no ORCID iD was connected and nothing will be "
+            "sent to ORCID. You can connect again any time."
+        ),
+        "info",
+    )
+    if current_user.is_authenticated:
+        return redirect(url_for("invenio_orcid_push_settings.index"))
+    return redirect(url_for("security.login"))
 
 
 def _is_ours(remote):

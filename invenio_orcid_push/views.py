@@ -37,6 +37,12 @@ def create_api_blueprint(app):
 # -- Settings page -----------------------------------------------------------------
 
 
+def about():
+    """``/account/settings/orcid/about``: what ORCID is and what this repository
+    does with a researcher's permission. Public: e-mails and landing pages link here."""
+    return render_template(current_app.config["ORCID_PUSH_ABOUT_TEMPLATE"])
+
+
 def _settings():
     return redirect(url_for("invenio_orcid_push_settings.index"))
 
@@ -192,6 +198,7 @@ def create_ui_blueprint(app):
         template_folder=templates_folder(),
     )
     blueprint.add_url_rule("/", view_func=settings_index, endpoint="index")
+    blueprint.add_url_rule("/about", view_func=about, endpoint="about")
     for rule, view, endpoint in _ACTIONS:
         blueprint.add_url_rule(
             rule, view_func=view, endpoint=endpoint, methods=["POST"]

@@ -441,8 +441,11 @@ class Depositor:
         return self.service.unmark_record_for_purge(self.system, record_id)
 
 
-def authorize_via_orcid(client, orcid_simulator, orcid):
-    """The researcher (logged in here) connects ORCID: consent at ORCID, back here."""
+def authorize_via_orcid(client, orcid_simulator, orcid, action="authorize"):
+    """The researcher (logged in here) connects ORCID: consent at ORCID, back here.
+
+    ``action="deny"``: they refuse on ORCID's consent page instead.
+    """
     from urllib.parse import parse_qs, urlsplit
 
     import requests
@@ -461,7 +464,7 @@ def authorize_via_orcid(client, orcid_simulator, orcid):
             "redirect_uri": query["redirect_uri"][0],
             "state": query["state"][0],
             "orcid": orcid,
-            "action": "authorize",
+            "action": action,
         },
         allow_redirects=False,
         timeout=5,

@@ -210,7 +210,13 @@ def test_a_researcher_connects_orcid_through_orcids_consent_page(
 
     log_in(chromium, served_app, email)
     chromium.get(f"{served_app}/account/settings/orcid/")
-    click_and_wait(chromium, chromium.find_element(By.ID, "orcid-connect"))
+    connect = chromium.find_element(By.ID, "orcid-connect")
+    assert connect.text == "Connect your ORCID iD"
+    assert connect.find_element(By.TAG_NAME, "img").get_attribute("alt") == (
+        "ORCID iD icon"
+    )
+    chromium.save_screenshot(str(ARTIFACTS / "orcid-connect.png"))
+    click_and_wait(chromium, connect)
 
     # ORCID's consent page (the simulator's), asking for update permission.
     assert chromium.current_url.startswith(orcid_simulator.oauth_url + "/authorize")
@@ -222,7 +228,10 @@ def test_a_researcher_connects_orcid_through_orcids_consent_page(
         chromium, chromium.find_element(By.CSS_SELECTOR, "button[value=authorize]")
     )
 
-    # Back on the settings page, linked, with the permissions ORCID granted.
+    # Back on the settings page, told so, linked, with the permissions ORCID granted.
+    assert f"Your ORCID iD https://orcid.org/{person.orcid} is connected" in (
+        chromium.page_source
+    )
     chromium.get(f"{served_app}/account/settings/orcid/")
     assert (
         chromium.find_element(By.ID, "orcid-id").text

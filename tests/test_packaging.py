@@ -34,8 +34,10 @@ page = template.render(
         "sitename": "Wheel Repository", "problem": "ORCID said no.",
         "link_status": "revoked", "orcid_url": "https://orcid.org/0000-0001-6858-7088",
         "settings_url": "https://repo.example.org/account/settings/orcid/",
+        "orcid_about_url": "https://repo.example.org/account/settings/orcid/about",
     }},
-    recipient={"data": {"email": "josiah@example.org", "profile": {}}},
+    recipient={"data": {"email": "josiah@example.org",
+                        "profile": {"full_name": "Josiah Carberry"}}},
 )
 assert "Reconnect ORCID" in page and "Wheel Repository" in page, page
 print(folder)

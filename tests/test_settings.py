@@ -45,7 +45,7 @@ def test_the_page_shows_the_link_permissions_and_records(client, researcher):
 def test_a_user_without_orcid_is_offered_to_connect(client, make_user):
     login_user_via_session(client, user=make_user())
     page = client.get("/account/settings/orcid/").get_data(as_text=True)
-    assert "Connect ORCID" in page
+    assert "Connect your ORCID iD" in page
     assert "/oauth/login/orcid/" in page
 
 
