@@ -10,7 +10,10 @@ URLs from ``ORCID_PUSH_OAUTH_URL`` and ``ORCID_PUSH_API_URL``::
     ORCID_APP_CREDENTIALS = {"consumer_key": "APP-...", "consumer_secret": "..."}
 
 Every authorization records the scopes ORCID granted (``OrcidPushAccount``),
-so a link made with ``/authenticate`` only is recognised and can be upgraded.
+so a link made with ``/authenticate`` only is recognised and can be upgraded,
+and keeps ORCID's answer beside the token (``tokens.remember_grant``). The
+token a new authorization replaces is revoked at ORCID
+(``authorized_signup_handler``).
 """
 
 import copy
@@ -52,6 +55,7 @@ def _remote_app(title, description):
         title=title,
         description=description,
         remote_app="invenio_orcid_push.oauth:OrcidRemoteApp",
+        authorized_handler="invenio_orcid_push.oauth:authorized_signup_handler",
         disconnect_handler="invenio_orcid_push.oauth:disconnect_handler",
     )
     params = app["params"]
@@ -92,6 +96,35 @@ def disconnect_handler(remote, *args, **kwargs):
     return redirect(url_for("invenio_orcid_push_settings.index"))
 
 
+def authorized_signup_handler(resp, remote, *args, **kwargs):
+    """invenio-oauthclient's sign-in/link handler, then the replaced token is revoked.
+
+    invenio-oauthclient overwrites the user's stored token with the new one;
+    the old one (and its refresh token) would stay valid at ORCID for twenty
+    years. It is revoked once the new one is stored and committed; a failed
+    revocation is logged and the link stands.
+    """
+    from invenio_oauthclient.handlers import authorized_signup_handler as stock
+
+    from .tokens import current_token, revoke_superseded
+
+    user_id = _user_authorizing(resp)
+    previous = current_token(user_id) if user_id is not None else None
+    answer = stock(resp, remote, *args, **kwargs)
+    revoke_superseded(user_id, previous)
+    return answer
+
+
+def _user_authorizing(resp):
+    """The user whose token this authorization stores: the one logged in, else
+    the holder of the iD ORCID names (who signs in with it)."""
+    if current_user.is_authenticated:
+        return int(current_user.get_id())
+    orcid = normalize_orcid((resp or {}).get("orcid"))
+    identity = UserIdentity.query.filter_by(method="orcid", id=orcid).one_or_none()
+    return identity.id_user if identity is not None else None
+
+
 def _is_ours(remote):
     return remote.name == current_app.config["ORCID_PUSH_REMOTE_APP"]
 
@@ -100,6 +133,7 @@ def _record_grant(user_id, response):
     from .models import (  # when used, as above: keep the cfg import light
         OrcidPushAccount,
     )
+    from .tokens import remember_grant
 
     orcid = normalize_orcid((response or {}).get("orcid"))
     if user_id is None or orcid is None:
@@ -107,6 +141,7 @@ def _record_grant(user_id, response):
     OrcidPushAccount.get_or_create(user_id).mark_authorized(
         orcid, response.get("scope")
     )
+    remember_grant(user_id, response)
 
 
 def _authorized_by_holder(identity):
