@@ -218,12 +218,12 @@ def send_existing_records(user_id):
     return count
 
 
-def revoke_orcid_access(user_id):
+def revoke_orcid_access(user_id, remote_app=None):
     """Revoke the user's token at ORCID; ``False`` if ORCID could not be told."""
     link = orcid_link_of(user_id)
     if link is None:
         return True
-    return revoke_at_orcid(user_id, link.access_token, "disconnected")
+    return revoke_at_orcid(user_id, link.access_token, "disconnected", remote_app)
 
 
 def remove_works_from_orcid(user_id):

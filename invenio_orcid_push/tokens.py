@@ -71,14 +71,15 @@ def current_token(user_id):
     return token.access_token if token is not None else None
 
 
-def revoke_at_orcid(user_id, access_token, why):
+def revoke_at_orcid(user_id, access_token, why, remote_app=None):
     """Revoke ``access_token`` (and so its refresh token) at ORCID.
 
     Returns whether ORCID confirmed; a refusal or an unreachable ORCID is
     logged (``why`` says which token, never the token) and not raised.
+    ``remote_app``: the remote app whose credentials ask (default: ours).
     """
     remote = current_oauthclient.oauth.remote_apps[
-        current_app.config["ORCID_PUSH_REMOTE_APP"]
+        remote_app or current_app.config["ORCID_PUSH_REMOTE_APP"]
     ]
     try:
         revoke_token(
