@@ -4,16 +4,12 @@ Only the services (``invenio_orcid_push.services``) call these: they check
 permissions first and load the input.
 """
 
-import logging
-
 from flask import current_app
 from invenio_accounts.models import User, UserIdentity
 from invenio_db import db
 from invenio_i18n import gettext as _
-from invenio_oauthclient import current_oauthclient
 from invenio_oauthclient.models import RemoteAccount
 
-from .client import OrcidError, revoke_token
 from .family import latest_version, owned_parents_query
 from .links import orcid_client_id, orcid_link_of
 from .models import (
@@ -26,8 +22,7 @@ from .notes import ledger_note
 from .plan import records_by_others_of
 from .sync import withdraw_works
 from .tasks import schedule_push
-
-logger = logging.getLogger(__name__)
+from .tokens import revoke_at_orcid
 
 PERMISSION_WORDS = {
     "/authenticate": "know your ORCID iD",
@@ -228,23 +223,7 @@ def revoke_orcid_access(user_id, remote_app=None):
     link = orcid_link_of(user_id)
     if link is None:
         return True
-    remote = current_oauthclient.oauth.remote_apps[
-        remote_app or current_app.config["ORCID_PUSH_REMOTE_APP"]
-    ]
-    try:
-        revoke_token(
-            current_app.config["ORCID_PUSH_OAUTH_URL"],
-            remote.consumer_key,
-            remote.consumer_secret,
-            link.access_token,
-            timeout=current_app.config["ORCID_PUSH_HTTP_TIMEOUT"],
-        )
-    except OrcidError as exc:
-        logger.warning(
-            "Could not revoke ORCID access of user %s: %s", user_id, exc.reason
-        )
-        return False
-    return True
+    return revoke_at_orcid(user_id, link.access_token, "disconnected", remote_app)
 
 
 def remove_works_from_orcid(user_id):

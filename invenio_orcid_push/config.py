@@ -204,3 +204,11 @@ ORCID_PUSH_TOKEN_REJECTIONS_WINDOW = 600
 """Seconds over which token rejections of different researchers are counted
 (see ``ORCID_PUSH_TOKEN_REJECTIONS_PAUSE``); a pause lifts by itself one window
 after the last rejection, and the waiting pushes are tried again."""
+
+ORCID_PUSH_ON_USER_DELETION = "keep"
+"""What happens to the works this repository added to a researcher's ORCID
+record when an administrator blocks (or deletes) their account: ``"keep"``
+leaves them on ORCID, ``"remove"`` deletes them first. Either way the
+researcher's ORCID token is revoked at ORCID and their link is no longer used
+(``suspended``); they connect ORCID again if their account is restored.
+Checked at start-up: any other value stops the app with an error naming it."""

@@ -42,6 +42,10 @@ class LinkStatus(enum.Enum):
     MOVED = "moved"
     """ORCID answered 301/9007: the iD was deprecated in favour of another."""
 
+    SUSPENDED = "suspended"
+    """An administrator blocked the user: their token was revoked at ORCID
+    (``moderation.py``); only a new authorization makes the link active."""
+
 
 class RecordsByOthers:
     """A researcher's choice for public records deposited by others that list them."""

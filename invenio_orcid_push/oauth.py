@@ -10,10 +10,12 @@ URLs from ``ORCID_PUSH_OAUTH_URL`` and ``ORCID_PUSH_API_URL``::
     ORCID_APP_CREDENTIALS = {"consumer_key": "APP-...", "consumer_secret": "..."}
 
 Every authorization records the scopes ORCID granted (``OrcidPushAccount``),
-so a link made with ``/authenticate`` only is recognised and can be upgraded.
-After ORCID's consent page the researcher reads what happened: a message of
-its own once they granted access, another once they denied it
-(``authorized_handler``, wrapping invenio-oauthclient's stock handler).
+so a link made with ``/authenticate`` only is recognised and can be upgraded,
+and keeps ORCID's answer beside the token (``tokens.remember_grant``).
+``authorized_handler`` wraps invenio-oauthclient's stock handler: the token a
+new authorization replaces is revoked at ORCID, and the researcher reads what
+happened (a message of its own once they granted access, another once they
+denied it).
 """
 
 import copy
@@ -99,27 +101,48 @@ def disconnect_handler(remote, *args, **kwargs):
 def authorized_handler(resp, remote, *args, **kwargs):
     """ORCID's answer to our authorization request (``/oauth/authorized/<app>/``).
 
-    invenio-oauthclient's stock handler (sign in, sign up, link) does the work;
-    around it the researcher gets ORCID's two distinct messages: one after
-    granting access, one after denying it at ORCID (``error=access_denied``),
+    invenio-oauthclient's stock handler (sign in, sign up, link) does the work.
+    Around it: the researcher gets ORCID's two distinct messages, one after
+    granting access and one after denying it at ORCID (``error=access_denied``,
     which the stock handler would only call "rejected" before sending them to
-    the front page.
+    the front page); and the token the new one replaces is revoked at ORCID
+    (invenio-oauthclient overwrites it, and it would stay valid there for twenty
+    years), once the new one is stored and committed; a failed revocation is
+    logged and the link stands.
     """
-    from invenio_oauthclient.handlers import authorized_signup_handler
+    from invenio_oauthclient.handlers import authorized_signup_handler as stock
+
+    from .tokens import current_token, revoke_superseded
 
     if resp is None and request.args.get("error") == "access_denied":
         return _access_denied()
     orcid = normalize_orcid((resp or {}).get("orcid"))
     signed_in = current_user.is_authenticated
     known = orcid is not None and _holder_of(orcid) is not None
-    response = authorized_signup_handler(resp, remote, *args, **kwargs)
-    holder = _holder_of(orcid) if orcid else None
-    linked_now = current_user.is_authenticated and str(holder) == str(
-        current_user.get_id()
-    )
-    if linked_now and (signed_in or not known):  # not a mere sign-in
+    user_id = _user_authorizing(orcid)
+    previous = current_token(user_id) if user_id is not None else None
+    response = stock(resp, remote, *args, **kwargs)
+    revoke_superseded(user_id, previous)
+    if _linked_now(orcid) and (signed_in or not known):  # not a mere sign-in
         _flash_granted(orcid, (resp or {}).get("scope") or "")
     return response
+
+
+authorized_signup_handler = authorized_handler
+"""The name remote apps configured by earlier versions may use."""
+
+
+def _linked_now(orcid):
+    holder = _holder_of(orcid) if orcid else None
+    return current_user.is_authenticated and str(holder) == str(current_user.get_id())
+
+
+def _user_authorizing(orcid):
+    """The user whose token this authorization stores: the one logged in, else
+    the holder of the iD ORCID names (who signs in with it)."""
+    if current_user.is_authenticated:
+        return int(current_user.get_id())
+    return _holder_of(orcid) if orcid else None
 
 
 def _holder_of(orcid):
@@ -168,6 +191,7 @@ def _record_grant(user_id, response):
     from .models import (  # when used, as above: keep the cfg import light
         OrcidPushAccount,
     )
+    from .tokens import remember_grant
 
     orcid = normalize_orcid((response or {}).get("orcid"))
     if user_id is None or orcid is None:
@@ -175,6 +199,7 @@ def _record_grant(user_id, response):
     OrcidPushAccount.get_or_create(user_id).mark_authorized(
         orcid, response.get("scope")
     )
+    remember_grant(user_id, response)
 
 
 def _authorized_by_holder(identity):

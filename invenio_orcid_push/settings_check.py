@@ -7,7 +7,8 @@ So, when ``ORCID_PUSH_ENABLED``, the extension refuses to start unless every
 ORCID URL uses https on one of ORCID's hosts (a loopback address is allowed
 over http: the ORCID simulator of tests and the demo), and all of them name
 the same ORCID environment (production ``orcid.org``, the sandbox
-``sandbox.orcid.org``, or one loopback ``host:port``).
+``sandbox.orcid.org``, or one loopback ``host:port``). A setting with a fixed
+set of choices (``ORCID_PUSH_ON_USER_DELETION``) must be one of them.
 """
 
 import ipaddress
@@ -140,3 +141,15 @@ def check_orcid_settings(config):
                 "every ORCID URL must name the same ORCID environment.",
             )
     _check_orcid_host(config.get("ORCID_PUSH_ORCID_HOST"), first[1])
+    _check_choice(config, "ORCID_PUSH_ON_USER_DELETION", USER_DELETION_CHOICES)
+
+
+USER_DELETION_CHOICES = ("keep", "remove")
+"""``ORCID_PUSH_ON_USER_DELETION``: leave or remove a blocked user's works."""
+
+
+def _check_choice(config, setting, choices):
+    value = config.get(setting)
+    if value not in choices:
+        allowed = " or ".join(repr(choice) for choice in choices)
+        raise OrcidSettingsError(setting, value, f"must be {allowed}.")

@@ -25,6 +25,7 @@ from .models import OrcidCallLog
 from .outbox import owe_push, postpone, settle, take_stale
 from .resync import resync_inline
 from .sync import sync_record
+from .tokens import retire_link
 
 logger = logging.getLogger(__name__)
 
@@ -202,6 +203,25 @@ def invite_unlinked_creators(record_id, attempt=0):
             countdown=backoff_delay(attempt),
             attempt=attempt + 1,
         )
+
+
+@shared_task(ignore_result=True, **AT_LEAST_ONCE)
+def retire_orcid_link(user_id, attempt=0):
+    """End the ORCID link of a user an administrator blocked (``moderation.py``):
+    works removed if ``ORCID_PUSH_ON_USER_DELETION`` is ``"remove"``, the token
+    revoked at ORCID; retried with backoff while ORCID cannot be told."""
+    _, revoked = retire_link(user_id)
+    if revoked:
+        return
+    if attempt < current_app.config["ORCID_PUSH_MAX_RETRIES"]:
+        send(
+            retire_orcid_link,
+            user_id,
+            countdown=backoff_delay(attempt),
+            attempt=attempt + 1,
+        )
+    else:
+        logger.warning("Gave up revoking the ORCID token of blocked user %s.", user_id)
 
 
 @shared_task(ignore_result=True)

@@ -83,6 +83,7 @@ BAD_SETTINGS = [
     (f"{REMOTE}['base_url']", dict(PRODUCTION, OAUTHCLIENT_REMOTE_APPS=_remote_app_with(base_url="http://api.orcid.org/")), "https"),
     (f"{REMOTE}['access_token_url']", dict(PRODUCTION, OAUTHCLIENT_REMOTE_APPS=_remote_app_with(access_token_url="https://sandbox.orcid.org/oauth/token")), "same ORCID environment"),
     (f"{REMOTE}['authorize_url']", dict(PRODUCTION, OAUTHCLIENT_REMOTE_APPS=_remote_app_with(authorize_url="https://orcid.evil.example/oauth/authorize")), "not an ORCID host"),
+    ("ORCID_PUSH_ON_USER_DELETION", dict(PRODUCTION, ORCID_PUSH_ON_USER_DELETION="delete"), "must be 'keep' or 'remove'"),
 ]  # fmt: skip
 
 

@@ -198,6 +198,10 @@ def create_simulator_app(simulator):
 
     @app.post("/oauth/revoke")
     def revoke():
+        # Only faults queued for this very path: a fault meant for the API stays there.
+        fault = state.take_oauth_fault("/oauth/revoke")
+        if fault is not None:
+            raise SimulatedError(fault["status"], fault["error_code"], "Injected fault")
         client_id, secret = client_credentials()
         state.revoke(client_id, secret, request.form.get("token", ""))
         return Response(status=200)

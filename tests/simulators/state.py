@@ -321,6 +321,18 @@ class RegistryState:
                 )
             return fault
 
+    def take_oauth_fault(self, path):
+        """A fault queued with exactly this OAuth ``path`` (e.g. ``/oauth/revoke``)."""
+        with self.lock:
+            for fault in self._faults:
+                if fault.get("path") == path:
+                    fault["times"] -= 1
+                    if fault["times"] <= 0:
+                        self._faults.remove(fault)
+                    self.faults_injected.append(("POST", fault["status"], False))
+                    return fault
+        return None
+
     def _queued_fault(self, method, path=None):
         for fault in self._faults:
             if fault["method"] in (None, method) and fault.get("path") in (None, path):
