@@ -1,7 +1,8 @@
 """End-to-end demo on embedded defaults: ``python tests/demo.py`` (``./run-demo.sh``).
 
 It runs InvenioRDM on SQLite with osmem-server as search engine, the ORCID
-and DataCite simulators over HTTP and eager Celery; creates a depositor with
+and DataCite simulators over HTTP and eager Celery, and nothing else (no Redis,
+no message broker: see ``in_process_settings``); creates a depositor with
 a linked ORCID, publishes a dataset and a software record, and prints what
 DataCite and the ORCID record then hold. Development code: it lives under
 ``tests/`` beside the simulators and helpers it uses (a script's own folder
@@ -11,9 +12,12 @@ is on ``sys.path``), not in the plugin's package.
 import argparse
 import logging
 import os
+import shutil
+import signal
 import sys
 import tempfile
 import warnings
+from urllib.parse import urlsplit
 
 from helpers import (
     DEMO_RESOURCE_TYPES,
@@ -23,23 +27,32 @@ from helpers import (
     find_orcid_model,
     link_orcid_account,
     person,
+    settings_without_redis,
 )
 
 DEMO_PASSWORD = "orcid-demo"
 DEMO_EMAIL = "josiah@example.org"
 CO_CREATOR_EMAIL = "ada@example.org"
+ADMIN_EMAIL = "admin@example.org"
+ADMIN_PASSWORD = "orcid-demo-admin"
 
 
 def serve(app, port, simulator):
     """Serve the demo repository until interrupted."""
     from werkzeug.serving import run_simple
 
+    site = f"https://127.0.0.1:{port}"
     print(
         f"""
-Serving the demo repository on https://127.0.0.1:{port} (self-signed certificate:
+Serving the demo repository on {site} (self-signed certificate:
 accept it in the browser; ORCID and invenio-oauthclient redirect to HTTPS only)
-  log in:            https://127.0.0.1:{port}/login/  ({DEMO_EMAIL} / {DEMO_PASSWORD})
-  ORCID settings:    https://127.0.0.1:{port}/account/settings/orcid/
+  log in:            {site}/login/
+      depositor      {DEMO_EMAIL} / {DEMO_PASSWORD}  (ORCID linked)
+      co-creator     {CO_CREATOR_EMAIL} / {DEMO_PASSWORD}  (ORCID linked)
+      administrator  {ADMIN_EMAIL} / {ADMIN_PASSWORD}  (no ORCID link: connect one)
+  ORCID settings:    {site}/account/settings/orcid/
+  REST API:          {site}/api/user/orcid  (and /api/user/orcid/records)
+  administration:    {site}/administration  (ORCID sync ledger: {site}/administration/orcid-push)
   ORCID simulator:   {simulator.url}  (its consent page appears when you connect ORCID)
 Pages are unstyled: the demo does not build InvenioRDM's web assets (npm).
 Ctrl-C stops.""",
@@ -69,7 +82,12 @@ def parse_args(argv):
         help="then serve the repository on https://127.0.0.1:PORT until Ctrl-C, "
         "to try the ORCID settings page in a browser",
     )
-    parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=5000,
+        help="the port --serve listens on (default 5000)",
+    )
     return parser.parse_args(argv)
 
 
@@ -86,6 +104,47 @@ def show_plugin_log():
     logging.getLogger("invenio").setLevel(logging.CRITICAL)
 
 
+def in_process_settings():
+    """Everything InvenioRDM would keep in Redis or hand to a broker, in this process.
+
+    The plugin's per-iD locks and ORCID rate limit (``memory://``), caches, the
+    rate limiter, sessions, OAuth grants, Celery's results and broker. The UI
+    app and the REST API app (mounted at ``/api``) each build their session
+    store: both get the same in-memory one, so the browser's login also holds
+    for ``/api`` (as a shared Redis gives an instance). The demo only: an
+    instance with several processes or workers needs Redis for all of these.
+    """
+    from cachelib import SimpleCache
+    from simplekv.memory import DictStore
+
+    sessions = DictStore()
+    return dict(
+        settings_without_redis(identities=SimpleCache()),
+        ACCOUNTS_SESSION_STORE_FACTORY=lambda app: sessions,
+        BROKER_URL="memory://",
+        CELERY_BROKER_URL="memory://",
+    )
+
+
+def allow_http_to_loopback_orcid(*urls):
+    """Let oauthlib talk OAuth over http to the ORCID simulator, in this process only.
+
+    oauthlib refuses http token and authorize URLs unless
+    ``OAUTHLIB_INSECURE_TRANSPORT`` is set (pytest-invenio sets it for tests).
+    The demo sets it only when every ORCID URL is this machine's; a real
+    ORCID is https, and the plugin's settings check refuses http elsewhere.
+    """
+    from invenio_orcid_push.settings_check import is_loopback
+
+    parts = [urlsplit(url) for url in urls]
+    if all(part.scheme == "https" for part in parts):
+        return False
+    if not all(is_loopback(part.hostname or "") for part in parts):
+        raise SystemExit(f"ORCID over http is only for a local simulator: {urls}")
+    os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
+    return True
+
+
 def create_demo_app(args, instance_path, osmem, simulator, client, datacite):
     """InvenioRDM on the embedded services, minting DOIs at the DataCite simulator."""
     from invenio_app.factory import create_app
@@ -93,6 +152,7 @@ def create_demo_app(args, instance_path, osmem, simulator, client, datacite):
     from invenio_orcid_push.datacite import datacite_settings
 
     config = embedded_config(instance_path, osmem.url, simulator, client)
+    config.update(in_process_settings())
     config.update(
         datacite_settings(
             datacite.url, datacite.username, datacite.password, datacite.prefix
@@ -146,6 +206,25 @@ def create_linked_user(simulator, client, email, name):
     identity = get_identity(user)
     identity.provides.update({any_user, authenticated_user})
     return identity, researcher, token
+
+
+def create_admin():
+    """An administrator (superuser-access): the administration panel, ORCID ledger."""
+    from flask_security.utils import hash_password
+    from invenio_access.models import ActionUsers
+    from invenio_access.permissions import superuser_access
+    from invenio_accounts.proxies import current_datastore
+    from invenio_db import db
+
+    admin = current_datastore.create_user(
+        email=ADMIN_EMAIL,
+        password=hash_password(ADMIN_PASSWORD),
+        active=True,
+        confirmed_at=db.func.now(),
+    )
+    db.session.add(ActionUsers.allow(superuser_access, user=admin))
+    db.session.commit()
+    print(f"Administrator {ADMIN_EMAIL} (superuser-access)")
 
 
 def create_linked_depositor(simulator, client, schema_dir):
@@ -251,17 +330,11 @@ def print_orcid_works(simulator, researcher, token, quiet=False):
     return works
 
 
-def main(argv=None):
-    """Run the demo and print the ORCID record's works; 0 when it holds both."""
-    args = parse_args(argv)
+def run_demo(args, instance_path, schema_dir):
+    """The embedded services, the repository, the records; then serve if asked."""
     from osmem_server import OsmemServer
 
     from simulators import DataCiteSimulator, OrcidSimulator
-
-    show_plugin_log()
-    schema_dir = args.schema_dir or find_orcid_model()
-    instance_path = tempfile.mkdtemp(prefix="orcid-push-demo-")
-    os.environ["INVENIO_INSTANCE_PATH"] = instance_path
 
     print("Starting embedded services: osmem-server, ORCID and DataCite simulators ...")
     osmem = OsmemServer.start(japanese=False)
@@ -269,9 +342,11 @@ def main(argv=None):
     client = simulator.state.register_client(name="Demo Repository")
     datacite = DataCiteSimulator(prefix="10.12345").start()
     try:
+        allow_http_to_loopback_orcid(simulator.oauth_url, simulator.api_url)
         app = create_demo_app(args, instance_path, osmem, simulator, client, datacite)
         with app.app_context():
             set_up_repository(instance_path)
+            create_admin()
             identity, researcher, token = create_linked_depositor(
                 simulator, client, schema_dir
             )
@@ -288,6 +363,30 @@ def main(argv=None):
         datacite.stop()
         simulator.stop()
         osmem.close()
+
+
+def main(argv=None):
+    """Run the demo and print the ORCID record's works; 0 when it holds both.
+
+    The instance folder (database, files) is removed on the way out, also
+    after Ctrl-C or a SIGTERM.
+    """
+    args = parse_args(argv)
+    show_plugin_log()
+    schema_dir = args.schema_dir or find_orcid_model()
+    instance_path = tempfile.mkdtemp(prefix="orcid-push-demo-")
+    os.environ["INVENIO_INSTANCE_PATH"] = instance_path
+    # Ctrl-C and SIGTERM stop the demo through the clean-up below (also when a
+    # shell started it in the background, which would have it ignore SIGINT).
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop, signal.default_int_handler)
+    try:
+        return run_demo(args, instance_path, schema_dir)
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        shutil.rmtree(instance_path, ignore_errors=True)
+        print(f"Removed {instance_path}", flush=True)
 
 
 if __name__ == "__main__":

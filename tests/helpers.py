@@ -63,20 +63,45 @@ def redis_settings(key_prefix, url=REDIS_URL):
     )
 
 
-def settings_without_redis(url=REDIS_URL):
+def settings_without_redis(identities=None):
     """Without a Redis server: caches, sessions, locks and rate limits in memory.
 
-    (Only community identities have no in-memory store; they keep ``url``.)
+    Community identities go to ``identities`` (a cachelib cache, to share one
+    between the UI and the REST API apps), else to a cache of each app's own.
     """
     return dict(
         CACHE_TYPE="SimpleCache",
         CACHE_REDIS_URL=None,
         ACCOUNTS_SESSION_REDIS_URL=None,
         RATELIMIT_STORAGE_URI="memory://",
-        COMMUNITIES_IDENTITIES_CACHE_REDIS_URL=url,
-        IIIF_CACHE_REDIS_URL=url,
+        OAUTH2_CACHE_TYPE="simple",
+        COMMUNITIES_IDENTITIES_CACHE_REDIS_URL=None,
+        COMMUNITIES_IDENTITIES_CACHE_HANDLER=identity_cache_in_memory(identities),
+        IIIF_CACHE_REDIS_URL=None,
         ORCID_PUSH_LOCK_URL="memory://",
     )
+
+
+def identity_cache_in_memory(cache=None):
+    """A ``COMMUNITIES_IDENTITIES_CACHE_HANDLER`` keeping identities in this process.
+
+    invenio-communities ships only a Redis one; this is the same cache on a
+    cachelib ``SimpleCache`` (``cache``, else one per app).
+    """
+
+    def handler(app):
+        from cachelib import SimpleCache
+        from invenio_communities.cache.cache import IdentityCache
+        from invenio_communities.cache.redis import IdentityRedisCache
+
+        class IdentityMemoryCache(IdentityRedisCache):
+            def __init__(self, app=None):
+                IdentityCache.__init__(self, app)
+                self.cache = cache if cache is not None else SimpleCache()
+
+        return IdentityMemoryCache(app)
+
+    return handler
 
 
 ALEMBIC_DATABASE = (
