@@ -14,7 +14,7 @@ from datetime import timedelta
 import pytest
 from flask import current_app
 from invenio_access.permissions import system_identity
-from kombu import Connection
+from kombu import Connection, pools
 from kombu.exceptions import OperationalError
 
 from invenio_orcid_push.ext import SWEEP_SCHEDULE_NAME
@@ -45,8 +45,10 @@ def celery_sending_to(broker_url):
     try:
         yield celery
     finally:
-        if celery._pool is not None:
-            celery._pool.force_close_all()
+        # Celery's pools live in kombu's process-wide registry, keyed by broker
+        # URL: reset it (closing one pool would hand a closed pool to the next
+        # app that uses the same broker).
+        pools.reset()
         celery._pool = celery.amqp._producer_pool = None
         celery.conf.task_always_eager, celery.conf.broker_url = saved
 

@@ -18,6 +18,7 @@ import uuid
 import pytest
 from invenio_accounts.proxies import current_datastore
 from invenio_db import db
+from kombu import pools
 from real_workers import (
     AMQP_URL,
     BROKERS,
@@ -294,6 +295,7 @@ def _forget_celery_connections(app):
     celery = app.extensions["invenio-celery"].celery
     celery.close()
     celery.__dict__.pop("amqp", None)
+    pools.reset()  # kombu's process-wide registry of pools, keyed by broker URL
 
 
 @pytest.fixture(params=BROKERS)
