@@ -15,6 +15,8 @@ import sys
 import tempfile
 import warnings
 
+import assets
+
 from helpers import (
     DEMO_RESOURCE_TYPES,
     deposit,
@@ -41,7 +43,7 @@ accept it in the browser; ORCID and invenio-oauthclient redirect to HTTPS only)
   log in:            https://127.0.0.1:{port}/login/  ({DEMO_EMAIL} / {DEMO_PASSWORD})
   ORCID settings:    https://127.0.0.1:{port}/account/settings/orcid/
   ORCID simulator:   {simulator.url}  (its consent page appears when you connect ORCID)
-Pages are unstyled: the demo does not build InvenioRDM's web assets (npm).
+{assets.describe(app)}
 Ctrl-C stops.""",
         flush=True,
     )
@@ -70,6 +72,12 @@ def parse_args(argv):
         "to try the ORCID settings page in a browser",
     )
     parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument(
+        "--build-assets",
+        action="store_true",
+        help="build InvenioRDM's web assets (npm, a few minutes) into "
+        "$VENV/var/orcid-push-assets unless already built, for styled pages",
+    )
     return parser.parse_args(argv)
 
 
@@ -98,6 +106,7 @@ def create_demo_app(args, instance_path, osmem, simulator, client, datacite):
             datacite.url, datacite.username, datacite.password, datacite.prefix
         )
     )
+    config.update(assets.demo_settings(args.build_assets))
     if args.serve:
         site = f"https://127.0.0.1:{args.port}"
         config.update(
@@ -270,6 +279,8 @@ def main(argv=None):
     datacite = DataCiteSimulator(prefix="10.12345").start()
     try:
         app = create_demo_app(args, instance_path, osmem, simulator, client, datacite)
+        if args.build_assets:
+            assets.ensure_built(app)
         with app.app_context():
             set_up_repository(instance_path)
             identity, researcher, token = create_linked_depositor(
