@@ -193,6 +193,19 @@ class InvenioOrcidPush:
             ]
 
 
+ORCID_ID_ICON = (
+    '<i class="icon" aria-hidden="true">'
+    '<svg viewBox="0 0 256 256" width="1em" height="1em" focusable="false">'
+    '<circle cx="128" cy="128" r="128" fill="#A6CE39"/>'
+    '<g fill="#fff"><path d="M86.3 186.2H70.9V79.1h15.4z"/>'
+    '<path d="M108.9 79.1h41.6c39.6 0 57 28.3 57 53.6 0 27.5-21.5 53.5-56.8 53.5h-41.8z'
+    "m15.4 93.3h24.5c34.9 0 42.9-26.5 42.9-39.7 0-21.5-13.7-39.7-43.7-39.7h-23.7z"
+    '"/><circle cx="78.6" cy="56.8" r="10.1"/></g></svg></i>'
+)
+"""The ORCID iD icon, inline (Semantic UI's icon font has no ORCID icon), sized
+and placed as the menu's other ``<i class="... icon">`` entries."""
+
+
 def finalize_app(app):
     """Finalize the UI app (the Celery worker's too).
 
@@ -204,7 +217,7 @@ def finalize_app(app):
     with app.app_context():
         current_menu.submenu("settings.orcid_push").register(
             "invenio_orcid_push_settings.index",
-            '<i class="orcid icon" aria-hidden="true"></i> ORCID',
+            f"{ORCID_ID_ICON} ORCID",
             order=10,
         )
         current_menu.submenu("breadcrumbs.settings.orcid_push").register(

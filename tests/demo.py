@@ -19,6 +19,8 @@ import tempfile
 import warnings
 from urllib.parse import urlsplit
 
+import assets
+
 from helpers import (
     DEMO_RESOURCE_TYPES,
     deposit,
@@ -54,7 +56,7 @@ accept it in the browser; ORCID and invenio-oauthclient redirect to HTTPS only)
   REST API:          {site}/api/user/orcid  (and /api/user/orcid/records)
   administration:    {site}/administration  (ORCID sync ledger: {site}/administration/orcid-push)
   ORCID simulator:   {simulator.url}  (its consent page appears when you connect ORCID)
-Pages are unstyled: the demo does not build InvenioRDM's web assets (npm).
+{assets.describe(app)}
 Ctrl-C stops.""",
         flush=True,
     )
@@ -87,6 +89,12 @@ def parse_args(argv):
         type=int,
         default=5000,
         help="the port --serve listens on (default 5000)",
+    )
+    parser.add_argument(
+        "--build-assets",
+        action="store_true",
+        help="build InvenioRDM's web assets (npm, a few minutes) into "
+        "$VENV/var/orcid-push-assets unless already built, for styled pages",
     )
     return parser.parse_args(argv)
 
@@ -158,6 +166,7 @@ def create_demo_app(args, instance_path, osmem, simulator, client, datacite):
             datacite.url, datacite.username, datacite.password, datacite.prefix
         )
     )
+    config.update(assets.demo_settings(args.build_assets))
     if args.serve:
         site = f"https://127.0.0.1:{args.port}"
         config.update(
@@ -344,6 +353,8 @@ def run_demo(args, instance_path, schema_dir):
     try:
         allow_http_to_loopback_orcid(simulator.oauth_url, simulator.api_url)
         app = create_demo_app(args, instance_path, osmem, simulator, client, datacite)
+        if args.build_assets:
+            assets.ensure_built(app)
         with app.app_context():
             set_up_repository(instance_path)
             create_admin()
