@@ -5,7 +5,8 @@ logs in through the login form, sees the linked iD, switches automatic sync
 off and on, presses "Sync now" on a record and sees it arrive on ORCID. It
 saves a screenshot of the page in the test artifacts folder
 (``$ORCID_PUSH_TEST_ARTIFACTS``, default ``build/test-artifacts/``), never in a
-tracked file: copy it over docs/images/orcid-settings.png to refresh the docs.
+tracked file. The README's screenshots come from the styled pages instead
+(``tests/test_styled_pages.py``, copied by ``tests/readme_screenshots.py``).
 """
 
 import os
