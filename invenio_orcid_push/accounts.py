@@ -8,6 +8,7 @@ from flask import current_app
 from invenio_accounts.models import User, UserIdentity
 from invenio_db import db
 from invenio_i18n import gettext as _
+from invenio_i18n import lazy_gettext
 from invenio_oauthclient.models import RemoteAccount
 
 from .family import latest_version, owned_parents_query
@@ -20,16 +21,19 @@ from .models import (
 )
 from .notes import ledger_note
 from .plan import records_by_others_of
+from .reasons import reason_of, render_reason
 from .sync import withdraw_works
 from .tasks import schedule_push
 from .tokens import revoke_at_orcid
 
 PERMISSION_WORDS = {
-    "/authenticate": "know your ORCID iD",
-    "/read-limited": "read your ORCID record, including trusted-party information",
-    "/activities/update": "add and update works on your ORCID record",
-    "/person/update": "update your biographical information",
-    "openid": "sign you in",
+    "/authenticate": lazy_gettext("know your ORCID iD"),
+    "/read-limited": lazy_gettext(
+        "read your ORCID record, including trusted-party information"
+    ),
+    "/activities/update": lazy_gettext("add and update works on your ORCID record"),
+    "/person/update": lazy_gettext("update your biographical information"),
+    "openid": lazy_gettext("sign you in"),
 }
 
 
@@ -67,13 +71,20 @@ def link_summary(user_id):
         "orcid": link.orcid if link else None,
         "orcid_url": f"https://{host}/{link.orcid}" if link else None,
         "granted_scopes": scopes,
-        "permissions": [PERMISSION_WORDS.get(s, s) for s in scopes] if scopes else None,
+        "permissions": (
+            [str(PERMISSION_WORDS.get(s, s)) for s in scopes] if scopes else None
+        ),
         "link_status": (status or LinkStatus.ACTIVE).value if link else None,
-        "link_problem": account.link_problem if status else None,
+        "link_problem": _link_problem(account) if status else None,
         "needs_permission": _needs_permission(link, status, scopes),
         "checked_at": _checked_at(account, link),
         "preferences": preferences_of(user_id),
     }
+
+
+def _link_problem(account):
+    """The link's problem in the reader's language (as stored for older rows)."""
+    return render_reason(account.link_problem, account.link_problem_params)
 
 
 def _checked_at(account, link):
@@ -122,7 +133,7 @@ def _synced_words(entry):
 
 
 def _pending_words(entry):
-    return {"message": entry.last_error or _("Waiting to be sent.")}
+    return {"message": reason_of(entry) or _("Waiting to be sent.")}
 
 
 def _removed_by_researcher_words(entry):
@@ -136,8 +147,8 @@ def _removed_words(entry):
 def _invalid_words(entry):
     return {
         "message": _(
-            "Cannot be sent: %(error)s Ask the repository's support for " "help.",
-            error=entry.last_error,
+            "Cannot be sent: %(error)s Ask the repository's support for help.",
+            error=reason_of(entry),
         )
     }
 
@@ -147,7 +158,7 @@ def _failed_words(entry):
         "message": _(
             "Failed: %(error)s It will be retried; use 'Sync now' to try "
             "again at once.",
-            error=entry.last_error,
+            error=reason_of(entry),
         )
     }
 

@@ -7,10 +7,12 @@ views only render what it returns.
 from flask import flash, g, redirect, request, url_for
 from invenio_administration.views.base import AdminView
 from invenio_i18n import gettext as _
+from invenio_i18n import lazy_gettext
 
 from .forms import ActionForm
 from .notes import ledger_note
 from .proxies import current_orcid_ledger_service
+from .reasons import reason_of
 from .services.errors import LedgerEntryNotFoundError
 
 
@@ -20,8 +22,8 @@ class OrcidLedgerListView(AdminView):
     extension_name = "invenio-orcid-push"
     name = "orcid_push_ledger"
     category = "ORCID"
-    menu_label = "ORCID sync"
-    title = "ORCID sync"
+    menu_label = lazy_gettext("ORCID sync")
+    title = lazy_gettext("ORCID sync")
     url = "/orcid-push"
     icon = "id card outline"
     template = "invenio_orcid_push/admin/ledger.html"
@@ -40,6 +42,7 @@ class OrcidLedgerListView(AdminView):
             filters=request.args,
             statuses=found["statuses"],
             note_of=ledger_note,
+            reason_of=reason_of,
             pause=found["pause"],
             unknown_works=found["unknown_works"],
             uptake=current_orcid_ledger_service.uptake(g.identity),
@@ -52,7 +55,7 @@ class OrcidLedgerEntryView(AdminView):
     extension_name = "invenio-orcid-push"
     name = "orcid_push_ledger_entry"
     category = "ORCID"
-    title = "ORCID sync entry"
+    title = lazy_gettext("ORCID sync entry")
     url = "/orcid-push/<int:entry_id>"
     template = "invenio_orcid_push/admin/entry.html"
     disabled = staticmethod(lambda: True)  # no menu entry of its own
@@ -63,7 +66,9 @@ class OrcidLedgerEntryView(AdminView):
             found = current_orcid_ledger_service.read_entry(g.identity, entry_id)
         except LedgerEntryNotFoundError as error:
             return str(error.description), 404
-        return self.render(**found, form=ActionForm(), note_of=ledger_note)
+        return self.render(
+            **found, form=ActionForm(), note_of=ledger_note, reason_of=reason_of
+        )
 
     def post(self, entry_id):
         """Retry: send the record family to ORCID again now."""

@@ -16,6 +16,7 @@ import requests
 from lxml import etree
 
 from . import orcid_model as om
+from .reasons import Reason
 
 logger = logging.getLogger(__name__)
 
@@ -189,7 +190,7 @@ def _record_moved(answer):
     if new_orcid is None or new_orcid == answer.orcid:
         return _by_status(answer.status)(answer)
     return OrcidRecordMovedError(
-        "This ORCID iD was deprecated and merged into another one.",
+        Reason("merged"),
         new_orcid=new_orcid,
         **answer.details,
     )
@@ -197,11 +198,15 @@ def _record_moved(answer):
 
 def _misdirected(answer):
     location = (answer.headers.get("Location") or "")[:200]
+    where = dict(location=location) if location else {}
     return OrcidMisdirectedError(
-        f"{answer.setting} does not lead to ORCID: the call was redirected (HTTP "
-        f"{answer.status}{' to ' + location if location else ''}) without ORCID "
-        f"naming a merged iD. An administrator must check {answer.setting}; "
-        "the researcher's link is fine and the push will be retried.",
+        Reason(
+            "misdirected-to" if location else "misdirected",
+            "retry-link-fine",
+            setting=answer.setting,
+            status=answer.status,
+            **where,
+        ),
         setting=answer.setting,
         **answer.details,
     )
@@ -209,30 +214,25 @@ def _misdirected(answer):
 
 def _token_invalid(answer):
     return OrcidTokenInvalidError(
-        "ORCID no longer accepts this repository's access: the researcher "
-        "revoked it or the token expired. They need to connect ORCID again.",
+        Reason("token-invalid"),
         **answer.details,
     )
 
 
 def _permission(answer):
     return OrcidPermissionError(
-        "The repository lacks permission to update this ORCID record "
-        f"({answer.user or answer.developer or 'forbidden'}). The researcher needs "
-        "to connect ORCID again and grant update permission.",
+        Reason("permission", detail=answer.user or answer.developer or "forbidden"),
         **answer.details,
     )
 
 
 def _not_found(answer):
-    return OrcidNotFoundError(
-        "ORCID has no such work: it may have been deleted on ORCID.", **answer.details
-    )
+    return OrcidNotFoundError(Reason("not-found"), **answer.details)
 
 
 def _duplicate(answer):
     return OrcidDuplicateError(
-        "ORCID already holds a work from this repository with the same identifier.",
+        Reason("duplicate"),
         put_code=_put_code_in(answer.developer or answer.user or ""),
         **answer.details,
     )
@@ -240,31 +240,35 @@ def _duplicate(answer):
 
 def _conflict(answer):
     return OrcidConflictError(
-        f"ORCID refused the change: {answer.user or answer.developer or 'conflict'}.",
+        Reason("conflict", detail=answer.user or answer.developer or "conflict"),
         **answer.details,
     )
 
 
 def _opted_out(answer):
     return OrcidNotificationsOptedOutError(
-        "The researcher opted out of ORCID inbox notifications from this repository.",
+        Reason("opted-out"),
         **answer.details,
     )
 
 
 def _unavailable(answer):
     return OrcidUnavailableError(
-        f"ORCID is unavailable or over its rate limit (HTTP {answer.status}); "
-        "the push will be retried.",
+        Reason("unavailable", "retry", status=answer.status),
         **answer.details,
     )
 
 
 def _bad_request(answer):
-    code = f", error {answer.code}" if answer.code else ""
+    detail = answer.developer or answer.user or "bad request"
+    code = dict(code=answer.code) if answer.code else {}
     return OrcidBadRequestError(
-        f"ORCID rejected the work: {answer.developer or answer.user or 'bad request'} "
-        f"(HTTP {answer.status}{code}).",
+        Reason(
+            "bad-request-code" if code else "bad-request",
+            detail=detail,
+            status=answer.status,
+            **code,
+        ),
         **answer.details,
     )
 
@@ -405,14 +409,11 @@ class OrcidClient:
             )
         except requests.Timeout as exc:
             self._report(method, path, None, "timeout", started)
-            raise OrcidConnectionError(
-                "ORCID did not answer in time; the push will be retried."
-            ) from exc
+            raise OrcidConnectionError(Reason("timeout", "retry")) from exc
         except requests.RequestException as exc:
             self._report(method, path, None, "connection-error", started)
             raise OrcidConnectionError(
-                f"ORCID could not be reached ({type(exc).__name__}); "
-                "the push will be retried."
+                Reason("unreachable", "retry", error=type(exc).__name__)
             ) from exc
 
     def _report(self, method, path, status, error_code, started):
@@ -463,7 +464,7 @@ class OrcidClient:
         except (etree.LxmlError, ValueError) as exc:
             # An empty list read from garbage would say "every work is gone".
             raise OrcidUnreadableAnswerError(
-                "ORCID's list of works could not be read; it will be read again.",
+                Reason("unreadable", "read-again"),
                 status=response.status_code,
                 error_code="unreadable",
             ) from exc
@@ -540,7 +541,7 @@ def _oauth_post(oauth_url, endpoint, data, timeout, purpose):
     except requests.RequestException as exc:
         OrcidClient._log("POST", path, None, started)
         raise OrcidConnectionError(
-            f"ORCID could not be reached {purpose} ({type(exc).__name__})."
+            Reason("unreachable-for", purpose=purpose, error=type(exc).__name__)
         ) from exc
     OrcidClient._log("POST", path, response.status_code, started)
     if response.status_code != 200:

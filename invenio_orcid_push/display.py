@@ -19,6 +19,7 @@ from invenio_oauthclient.models import RemoteAccount
 
 from .identifiers import normalize_orcid
 from .links import orcid_client_id
+from .reasons import reason_of, render_reason, worded
 
 ABOUT_PATH = "/account/settings/orcid/about"
 """Where the "What is ORCID" page is (``views.about``)."""
@@ -109,3 +110,6 @@ def register_template_helpers(app):
     app.add_template_global(icon_url, "orcid_push_icon_url")
     app.add_template_global(about_url, "orcid_push_about_url")
     app.add_template_global(authenticated_among, "orcid_push_authenticated_among")
+    app.add_template_global(render_reason, "orcid_push_reason")
+    app.add_template_global(reason_of, "orcid_push_reason_of")
+    app.add_template_global(worded, "orcid_push_worded")

@@ -4,6 +4,7 @@ import logging
 
 from celery import shared_task
 from invenio_access.permissions import system_identity
+from invenio_i18n import lazy_gettext as _
 from invenio_jobs.errors import TaskExecutionError, TaskExecutionPartialError
 from invenio_jobs.jobs import JobType, PredefinedArgsSchema
 from marshmallow import ValidationError, fields, validate, validates_schema
@@ -139,8 +140,8 @@ class BulkResyncJob(JobType):
     """ORCID bulk resync: everything, one user, one record, or the failures."""
 
     id = "orcid_push_bulk_resync"
-    title = "ORCID bulk resync"
-    description = "Bring ORCID records up to date with the repository."
+    title = _("ORCID bulk resync")
+    description = _("Bring ORCID records up to date with the repository.")
     task = bulk_resync_job
     arguments_schema = BulkResyncArgsSchema
 
@@ -175,8 +176,8 @@ class NightlyReconcileJob(JobType):
     re-check changed records."""
 
     id = "orcid_push_nightly_reconcile"
-    title = "ORCID nightly reconcile"
-    description = (
+    title = _("ORCID nightly reconcile")
+    description = _(
         "Read ORCID records back (works deleted by researchers, stray copies, "
         "other sources' copies), retry failed and waiting ORCID pushes and "
         "re-check records changed since the last run."

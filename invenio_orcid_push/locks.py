@@ -13,23 +13,21 @@ import redis
 from flask import current_app
 
 from .proxies import current_orcid_push
+from .reasons import Reason
 
 
 class LockUnavailable(Exception):
     """The lock could not be taken in time; the push is retried later."""
 
     retryable = True
-    reason = "Another worker is writing to this ORCID record; the push will be retried."
+    reason = Reason("lock-busy", "retry")
     code = "lock-timeout"
 
 
 class LockServiceUnavailable(LockUnavailable):
     """The locks' Redis cannot be reached: a passing failure, retried like a busy lock."""
 
-    reason = (
-        "The lock service (Redis at ORCID_PUSH_LOCK_URL, else CACHE_REDIS_URL) "
-        "is unreachable; the push will be retried."
-    )
+    reason = Reason("lock-unreachable", "retry")
     code = "lock-unreachable"
 
 

@@ -6,6 +6,8 @@ from datetime import datetime, timezone
 from invenio_db import db
 from sqlalchemy_utils import ChoiceType
 
+from .reasons import stored_params
+
 
 class SyncStatus(enum.Enum):
     """Where a record family stands on one ORCID record."""
@@ -144,7 +146,12 @@ class OrcidPushAccount(db.Model, db.Timestamp):
     )
 
     link_problem = db.Column(db.Text, nullable=True)
-    """What is wrong with the link, for the researcher to read."""
+    """What is wrong with the link, in English; the researcher reads it worded
+    from ``link_problem_params`` in their language."""
+
+    link_problem_params = db.Column(db.JSON(none_as_null=True), nullable=True)
+    """The problem's reason key and parameters (see ``reasons``); ``None``:
+    ``link_problem`` is shown as stored."""
 
     moved_to = db.Column(db.String(19), nullable=True)
     """The iD ORCID merged a deprecated iD into."""
@@ -221,6 +228,7 @@ class OrcidPushAccount(db.Model, db.Timestamp):
         self.orcid = orcid
         self.link_status = status
         self.link_problem = problem
+        self.link_problem_params = stored_params(problem)
         self.moved_to = moved_to
 
     def mark_authorized(self, orcid, scopes):
@@ -231,7 +239,7 @@ class OrcidPushAccount(db.Model, db.Timestamp):
         self.orcid = orcid
         self.granted_scopes = " ".join(sorted(set(scopes.split()))) if scopes else None
         self.link_status = LinkStatus.ACTIVE
-        self.link_problem = None
+        self.link_problem = self.link_problem_params = None
         self.moved_to = None
         self.notified_at = None
 
@@ -279,10 +287,16 @@ class OrcidWorkLedger(db.Model, db.Timestamp):
     """SHA-256 of the work payload ORCID last accepted."""
 
     last_error = db.Column(db.Text, nullable=True)
-    """Plain-words reason of the last failure, for people to read."""
+    """The reason of the last failure in English (logs, CLI); people read it
+    worded from ``error_params`` in their language (``reasons.reason_of``)."""
 
     error_code = db.Column(db.String(40), nullable=True)
     """Machine-readable cause of the last failure (HTTP status / ORCID error code)."""
+
+    error_params = db.Column(db.JSON(none_as_null=True), nullable=True)
+    """The reason's key and parameters (``{"reason": ..., "outcome": ...,
+    ...}``), worded when shown; ``None`` for rows written before (their
+    ``last_error`` is shown as stored)."""
 
     attempts = db.Column(db.Integer, nullable=False, default=0)
     """Calls to ORCID made for this row."""
@@ -351,21 +365,24 @@ class OrcidWorkLedger(db.Model, db.Timestamp):
         self.put_code = str(put_code)
         self.payload_hash = payload_hash
         self.status = SyncStatus.SYNCED
-        self.last_error = None
-        self.error_code = None
+        self.note_reason(None, None)
         self.synced_at = datetime.now(timezone.utc)
+
+    def note_reason(self, reason, error_code):
+        """Keep ``reason`` (a :class:`~.reasons.Reason` or a sentence) and its code."""
+        self.last_error = reason
+        self.error_params = stored_params(reason)
+        self.error_code = error_code
 
     def mark_failed(self, reason, error_code=None):
         """The last attempt failed for ``reason``."""
         self.status = SyncStatus.FAILED
-        self.last_error = reason
-        self.error_code = error_code
+        self.note_reason(reason, error_code)
 
     def mark_invalid(self, reason):
         """The record cannot be sent as a work, for ``reason``."""
         self.status = SyncStatus.INVALID
-        self.last_error = reason
-        self.error_code = "invalid-work"
+        self.note_reason(reason, "invalid-work")
 
     def mark_removed(self, by_researcher=False):
         """The work is no longer on ORCID."""
@@ -376,8 +393,7 @@ class OrcidWorkLedger(db.Model, db.Timestamp):
         )
         self.contributors_shown = self.contributors_total = None
         self.ids_left_out = None
-        self.last_error = None
-        self.error_code = None
+        self.note_reason(None, None)
 
 
 class InvitationStatus(enum.Enum):

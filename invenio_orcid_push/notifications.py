@@ -38,6 +38,7 @@ from invenio_users_resources.notifications.generators import UserRecipient
 from .approvals import ApprovalAwaitedNotificationBuilder
 from .display import email_context, orcid_uri
 from .models import LinkStatus, OrcidPushAccount
+from .reasons import stored_params
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ class LinkProblemNotificationBuilder(NotificationBuilder):
                 "sitename": config.get("THEME_SITENAME", ""),
                 "link_status": account.link_status.value,
                 "problem": account.link_problem,
+                "problem_params": account.link_problem_params,
                 "orcid": account.orcid,
                 "orcid_url": orcid_uri(account.orcid, config),
                 "settings_url": _ui_url("/account/settings/orcid/"),
@@ -128,7 +130,8 @@ class PushesPausedNotificationBuilder(NotificationBuilder):
             type=cls.type,
             context={
                 "sitename": current_app.config.get("THEME_SITENAME", ""),
-                "reason": reason,
+                "reason": str(reason),
+                "reason_params": stored_params(reason),
                 "admin_url": _ui_url("/administration/orcid-push"),
                 **email_context(),
             },

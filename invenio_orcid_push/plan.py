@@ -309,7 +309,7 @@ def _convert(record, options):
     try:
         return work_from_record(record, options), None
     except WorkConversionError as exc:
-        return None, str(exc)
+        return None, exc.reason
 
 
 def _removal_targets(entries, wanted, decisions):

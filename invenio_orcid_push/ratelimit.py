@@ -12,6 +12,8 @@ import time
 
 import redis
 
+from .reasons import Reason
+
 # Take one token; when the bucket is empty the token is borrowed and the
 # caller told how long to wait, so callers are served in order without polling.
 _TAKE = """
@@ -44,10 +46,7 @@ class RateLimitUnavailable(Exception):
     """
 
     retryable = True
-    reason = (
-        "The rate limit service (Redis at ORCID_PUSH_LOCK_URL, else "
-        "CACHE_REDIS_URL) is unreachable; the push will be retried."
-    )
+    reason = Reason("rate-limit-unreachable", "retry")
     code = "rate-limit-unreachable"
 
 

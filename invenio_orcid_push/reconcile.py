@@ -348,7 +348,7 @@ def _apply_to_rows(findings, by_key, report):
     for key in findings.deleted_by_researcher:
         row = by_key[key]
         row.mark_removed(by_researcher=True)
-        row.last_error = DELETED_ON_ORCID_MESSAGE
+        row.note_reason(DELETED_ON_ORCID_MESSAGE, None)
         report.removed_by_researcher += 1
     for key, put_code in findings.adopted.items():
         # Sent again at the next push (its content is not known to be ours).

@@ -50,6 +50,7 @@ from .plan import (
     plan_family,
 )
 from .ratelimit import RateLimitUnavailable, rate_limiter
+from .reasons import Reason, then
 from .shared_ids import ids_held_elsewhere
 from .token_rejections import (
     PAUSED_CODE,
@@ -64,15 +65,9 @@ logger = logging.getLogger(__name__)
 
 __all__ = ("sync_record", "withdraw_works", "SyncReport", "OrcidWorksCache")
 
-DOI_WAIT_MESSAGE = "Waiting for DataCite to register the record's DOI."
-DOI_GIVEN_UP_MESSAGE = (
-    "The record's DOI is not registered at DataCite, so it was not sent "
-    "to ORCID; it will be once the DOI is registered."
-)
-DELETED_ON_ORCID_MESSAGE = (
-    "You deleted this work on ORCID, so it is not sent again. "
-    "Use 'send again' to put it back."
-)
+DOI_WAIT_MESSAGE = Reason("doi-pending")
+DOI_GIVEN_UP_MESSAGE = Reason("doi-not-registered")
+DELETED_ON_ORCID_MESSAGE = Reason("deleted-on-orcid")
 
 
 @dataclass
@@ -246,19 +241,17 @@ def _note_unreachable(run, orcid, exc):
         return
     entry = _row_for(run, orcid, entry, action)
     if run.final_attempt:
-        reason = exc.reason.split(";")[0]
-        entry.mark_failed(f"{reason}; gave up, a resync will send it.", exc.code)
+        fallback = f"{exc.reason.split(';')[0]}; gave up, a resync will send it."
+        entry.mark_failed(then(exc.reason, "gave-up", fallback), exc.code)
     else:
-        entry.last_error, entry.error_code = exc.reason, exc.code
+        entry.note_reason(exc.reason, exc.code)
     db.session.commit()
 
 
 def _note_internal_error(orcid, key):
     entry = OrcidWorkLedger.get(orcid, key)
     if entry is not None:
-        entry.mark_failed(
-            "Internal error while pushing; see the server logs.", "internal-error"
-        )
+        entry.mark_failed(Reason("internal-error"), "internal-error")
         db.session.commit()
 
 
@@ -329,8 +322,7 @@ def _wait_for_doi(run, entry, link):
         entry.mark_failed(DOI_GIVEN_UP_MESSAGE, "doi-not-registered")
     else:
         entry.status = SyncStatus.PENDING
-        entry.last_error = DOI_WAIT_MESSAGE
-        entry.error_code = "doi-pending"
+        entry.note_reason(DOI_WAIT_MESSAGE, "doi-pending")
     return WAITING
 
 
@@ -411,7 +403,7 @@ def _update(run, client, entry, link, work):
             entry.put_code = None
             return None
         entry.mark_removed(by_researcher=True)
-        entry.last_error = DELETED_ON_ORCID_MESSAGE
+        entry.note_reason(DELETED_ON_ORCID_MESSAGE, None)
         return SKIPPED
     entry.mark_synced(entry.put_code, run.plan.payload_hash, *_notes_of(work))
     return UPDATED
@@ -652,11 +644,10 @@ def _pause_after_rejection(run):
 def _stop_using_link(run, link, exc, status):
     reason = exc.reason
     new_orcid = getattr(exc, "new_orcid", None)
-    if status == LinkStatus.MOVED:
-        reason = (
-            f"ORCID merged {link.orcid} into {new_orcid or 'another iD'}; "
-            "works are no longer sent to the old iD. Connect ORCID again with the new iD."
-        )
+    if status == LinkStatus.MOVED and new_orcid:
+        reason = Reason("merged-into", old=link.orcid, new=new_orcid)
+    elif status == LinkStatus.MOVED:
+        reason = Reason("merged-into-unknown", old=link.orcid)
     account = OrcidPushAccount.get_or_create(link.user_id)
     account.mark_link_problem(link.orcid, status, reason, new_orcid)
     db.session.flush()
@@ -672,7 +663,10 @@ def _passing_failure(run, entry, exc):
     if not exc.retryable:
         return exc.reason
     if run.final_attempt:
-        return f"{exc.reason.split(';')[0]}; gave up after {entry.attempts} attempts."
+        fallback = (
+            f"{exc.reason.split(';')[0]}; gave up after {entry.attempts} attempts."
+        )
+        return then(exc.reason, "gave-up-after", fallback, attempts=entry.attempts)
     run.report.retry = True
     return exc.reason
 

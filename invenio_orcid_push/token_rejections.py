@@ -27,7 +27,6 @@ from datetime import datetime, timedelta, timezone
 from celery import shared_task
 from flask import current_app
 from invenio_db import db
-from invenio_i18n import gettext as _
 from sqlalchemy import or_
 
 from .models import (
@@ -38,6 +37,7 @@ from .models import (
     SyncStatus,
 )
 from .notifications import notify_admins_of_pause, notify_link_problem
+from .reasons import Reason
 
 logger = logging.getLogger(__name__)
 
@@ -62,13 +62,7 @@ class Pause:
     @property
     def reason(self):
         """The sentence on every paused push (the ledger and the admin panel)."""
-        return _(
-            "Paused: ORCID rejected the tokens of %(researchers)s researchers within "
-            "%(minutes)s minutes; check ORCID_PUSH_API_URL and the ORCID client "
-            "credentials. The push will be retried; nobody's link was changed.",
-            researchers=len(self.orcids),
-            minutes=self.minutes,
-        )
+        return Reason("paused", researchers=len(self.orcids), minutes=self.minutes)
 
 
 def pause_settings(config):
@@ -124,14 +118,18 @@ def enter_pause(pause):
     ).all()
     for account in restored:
         account.link_status = LinkStatus.ACTIVE
-        account.link_problem = None
+        account.link_problem = account.link_problem_params = None
     OrcidWorkLedger.query.filter(
         OrcidWorkLedger.status == SyncStatus.FAILED,
         OrcidWorkLedger.orcid.in_(sorted(pause.orcids)),
         OrcidWorkLedger.error_code.like("401%"),
         OrcidWorkLedger.updated >= pause.since,
     ).update(
-        {"last_error": pause.reason, "error_code": PAUSED_CODE},
+        {
+            "last_error": pause.reason,
+            "error_params": pause.reason.stored(),
+            "error_code": PAUSED_CODE,
+        },
         synchronize_session="fetch",
     )
     if restored:

@@ -14,6 +14,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import ngettext
 from flask_login import login_required
 from invenio_i18n import gettext as _
 from invenio_records_resources.services.errors import PermissionDeniedError
@@ -95,7 +96,12 @@ def settings_send_existing():
         return _bad_form(form)
     count = current_orcid_push_service.send_existing(g.identity)
     flash(
-        _("%(count)s public record(s) are being sent to ORCID.", count=count), "success"
+        ngettext(
+            "%(num)s public record is being sent to ORCID.",
+            "%(num)s public records are being sent to ORCID.",
+            count,
+        ),
+        "success",
     )
     return _settings()
 
@@ -145,8 +151,10 @@ def settings_disconnect():
 def _disconnected_message(removed, revoked):
     message = _("ORCID is disconnected.")
     if removed:
-        message += " " + _(
-            "%(removed)s work(s) were removed from your ORCID record.", removed=removed
+        message += " " + ngettext(
+            "%(num)s work was removed from your ORCID record.",
+            "%(num)s works were removed from your ORCID record.",
+            removed,
         )
     if not revoked:
         message += " " + _(

@@ -17,6 +17,7 @@ from lxml import etree, html
 
 from . import orcid_model as om
 from .identifiers import listed_orcid, normalize_orcid
+from .reasons import Reason
 from .uris import as_uri, resolver_url
 
 logger = logging.getLogger(__name__)
@@ -122,6 +123,11 @@ def _sub_if(parent, tag, text):
 
 class WorkConversionError(ValueError):
     """The record cannot become a valid ORCID work; the message says why."""
+
+    @property
+    def reason(self):
+        """Why, as a :class:`~invenio_orcid_push.reasons.Reason` when worded by one."""
+        return self.args[0] if self.args else str(self)
 
 
 @dataclass(frozen=True)
@@ -350,14 +356,11 @@ def work_type_of(record):
     """The ORCID work type of a record, from its resource type."""
     type_id = _id_of(_mapping(record.get("metadata")).get("resource_type"))
     if not type_id:
-        raise WorkConversionError(
-            "The record has no resource type, so its ORCID work type is unknown."
-        )
+        raise WorkConversionError(Reason("no-resource-type"))
     work_type = RESOURCE_TYPE_TO_WORK_TYPE.get(type_id)
     if work_type is None:
         raise WorkConversionError(
-            f"The resource type '{truncate(clean_text(type_id), 100)}' has no ORCID work type; "
-            "add it to the mapping before this record can be sent."
+            Reason("unmapped-resource-type", type=truncate(clean_text(type_id), 100))
         )
     return work_type
 
@@ -406,9 +409,7 @@ def primary_ids_of(record, per_version=False):
         return [doi_id(version_doi, "self")]
     if landing:
         return [ExternalId("uri", landing, "self", resolver_url("uri", landing))]
-    raise WorkConversionError(
-        "The record has neither a DOI nor a landing page URL to identify it on ORCID."
-    )
+    raise WorkConversionError(Reason("no-identifier"))
 
 
 def landing_page_of(record):
@@ -667,7 +668,7 @@ def titles_of(metadata):
     """
     title = clean_text(metadata.get("title"))
     if not title:
-        raise WorkConversionError("The record has no title; ORCID requires one.")
+        raise WorkConversionError(Reason("no-title"))
     subtitle = translated = None
     for kind, text, extra in _additional_titles(metadata):
         if kind == "subtitle" and subtitle is None:
@@ -781,8 +782,7 @@ def _within_body_limit(work, people):
         size = len(work.to_xml())
     if size > BODY_BUDGET:
         raise WorkConversionError(
-            f"The work would take {size:,} bytes even without citation and "
-            f"contributors; ORCID accepts at most {om.WORK_BODY_MAX:,}."
+            Reason("work-too-large", size=size, max=om.WORK_BODY_MAX)
         )
     return work
 

@@ -40,6 +40,29 @@ page = template.render(
                         "profile": {"full_name": "Josiah Carberry"}}},
 )
 assert "Reconnect ORCID" in page and "Wheel Repository" in page, page
+
+# The German catalog the wheel ships (invenio-i18n reads the same .mo).
+import gettext
+from importlib.resources import files
+
+german = gettext.translation(
+    "messages", str(files("invenio_orcid_push") / "translations"), ["de"]
+)
+env.install_gettext_translations(german, newstyle=True)
+env.globals["_"] = env.globals["gettext"]
+german_page = env.get_template(
+    "invenio_notifications/orcid-push.link-problem.jinja"
+).render(
+    notification={"context": {
+        "sitename": "Wheel Repository", "problem": "ORCID said no.",
+        "link_status": "revoked", "orcid_url": "https://orcid.org/0000-0001-6858-7088",
+        "settings_url": "https://repo.example.org/account/settings/orcid/",
+        "orcid_about_url": "https://repo.example.org/account/settings/orcid/about",
+    }},
+    recipient={"data": {"email": "josiah@example.org",
+                        "profile": {"full_name": "Josiah Carberry"}}},
+)
+assert "ORCID erneut verbinden" in german_page, german_page
 print(folder)
 print(page)
 """
@@ -82,6 +105,11 @@ def assert_production_code_only(names):
         for path in (ROOT / "invenio_orcid_push").rglob("*.py")
     }
     assert any(name.startswith("invenio_orcid_push/alembic/") for name in names)
+    assert {
+        "invenio_orcid_push/translations/messages.pot",
+        "invenio_orcid_push/translations/de/LC_MESSAGES/messages.po",
+        "invenio_orcid_push/translations/de/LC_MESSAGES/messages.mo",
+    } <= names
     assert modules <= names
     # Development code stays out: simulators (and ORCID's consent page), demo, tests.
     for name in names:
@@ -108,6 +136,12 @@ def test_the_wheel_ships_production_code_only_and_its_templates_render(tmp_path)
 
     names = set(zipfile.ZipFile(wheel).namelist())
     assert_production_code_only(names)
+    (entry_points,) = [name for name in names if name.endswith("/entry_points.txt")]
+    declared = zipfile.ZipFile(wheel).read(entry_points).decode()
+    # invenio-i18n loads the package's translations/ through this entry point.
+    assert "[invenio_i18n.translations]\ninvenio_orcid_push = invenio_orcid_push" in (
+        declared
+    )
 
     env_dir = tmp_path / "clean-venv"
     venv.create(env_dir, with_pip=True)
@@ -154,4 +188,6 @@ def test_the_source_distribution_carries_the_tests_simulators_and_docs(tmp_path)
         "docs/conf.py",
         "docs/index.md",
         "docs/images/orcid-settings.png",
+        "babel.ini",
+        "invenio_orcid_push/translations/de/LC_MESSAGES/messages.po",
     } <= names

@@ -26,6 +26,7 @@ from ..models import (
 )
 from ..notes import ledger_note
 from ..plan import ACTIONS, plan_record
+from ..reasons import reason_of
 from ..reconcile import read_back
 from ..resync import families, pending_or_failed, resync_inline
 from ..tasks import (
@@ -170,7 +171,7 @@ class OrcidPushService(OrcidServiceBase):
             "record_version": row.record_id,
             "synced_at": row.synced_at.isoformat() if row.synced_at else None,
             "updated": row.updated.isoformat() if row.updated else None,
-            "last_error": row.last_error,
+            "last_error": reason_of(row),
             "note": ledger_note(row),
         }
 
