@@ -117,15 +117,18 @@ def authorized_handler(resp, remote, *args, **kwargs):
     if resp is None and request.args.get("error") == "access_denied":
         return _access_denied()
     orcid = normalize_orcid((resp or {}).get("orcid"))
-    signed_in = current_user.is_authenticated
-    known = orcid is not None and _holder_of(orcid) is not None
+    a_link = current_user.is_authenticated or _holder_of_any(orcid) is None
     user_id = _user_authorizing(orcid)
     previous = current_token(user_id) if user_id is not None else None
     response = stock(resp, remote, *args, **kwargs)
     revoke_superseded(user_id, previous)
-    if _linked_now(orcid) and (signed_in or not known):  # not a mere sign-in
+    if a_link and _linked_now(orcid):  # not a mere sign-in
         _flash_granted(orcid, (resp or {}).get("scope") or "")
     return response
+
+
+def _holder_of_any(orcid):
+    return _holder_of(orcid) if orcid else None
 
 
 authorized_signup_handler = authorized_handler

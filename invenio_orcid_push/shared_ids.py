@@ -44,6 +44,16 @@ def _owner_family(orcid, put_code):
     return row.parent_id if row is not None else None
 
 
+def _only_the_primary_id_can_conflict(orcid, secondary_ids, put_code, family_key):
+    """The work has no other ``self`` id and the named work is no other family's:
+    it is this family's own (lost put-code or lost answer), no need to read the
+    ORCID record."""
+    if any(ext.relationship == "self" for ext in secondary_ids):
+        return False
+    named_owner = _owner_family(orcid, put_code) if put_code else None
+    return named_owner in (None, family_key)
+
+
 def ids_held_elsewhere(client, orcid, work, put_code, family_key):
     """The identifiers of ``work`` to leave out after ORCID's 409, or ``None``.
 
@@ -54,12 +64,7 @@ def ids_held_elsewhere(client, orcid, work, put_code, family_key):
     family's work, which nothing left out can solve.
     """
     primary, *rest = work.external_ids
-    named_owner = _owner_family(orcid, put_code) if put_code else None
-    if named_owner in (None, family_key) and not any(
-        ext.relationship == "self" for ext in rest
-    ):
-        # Only the primary id can conflict: the work is this family's own
-        # (lost put-code or lost answer); no need to read the ORCID record.
+    if _only_the_primary_id_can_conflict(orcid, rest, put_code, family_key):
         return None
     other = _conflicting_summary(client, orcid, work, put_code)
     if other is None:
