@@ -456,6 +456,18 @@ class OrcidClient:
         )
         return put_code_from_location(response.headers.get("Location", ""))
 
+    def read_work(self, orcid, put_code):
+        """GET one work in full (:func:`parse_work`)."""
+        response = self._call("GET", f"/{orcid}/work/{put_code}")
+        try:
+            return parse_work(response.content)
+        except (etree.LxmlError, ValueError) as exc:
+            raise OrcidUnreadableAnswerError(
+                Reason("unreadable", "read-again"),
+                status=response.status_code,
+                error_code="unreadable",
+            ) from exc
+
     def list_works(self, orcid):
         """GET the record's works: one :class:`WorkSummary` per source and work."""
         response = self._call("GET", f"/{orcid}/works")
@@ -479,6 +491,88 @@ def _ns(prefix, name):
     return "{%s}%s" % (namespace[prefix], name)
 
 
+def _external_ids_of(node, parts=("type", "value", "relationship")):
+    """The work's external ids: ``{part: text}`` (``type``, ``value``,
+    ``relationship``, ``url``)."""
+    return [
+        {part: ext.findtext(_ns("common", f"external-id-{part}")) for part in parts}
+        for ext in node.findall(
+            f"{_ns('common', 'external-ids')}/{_ns('common', 'external-id')}"
+        )
+    ]
+
+
+def _date_of(node):
+    """``{"year", "month", "day"}`` (missing parts ``None``), or ``None``."""
+    date = node.find(_ns("common", "publication-date"))
+    if date is None:
+        return None
+    return {
+        part: date.findtext(f"{_ns('common', part)}")
+        for part in ("year", "month", "day")
+    }
+
+
+def _source_of(node):
+    source = node.find(f"{_ns('common', 'source')}/{_ns('common', 'source-client-id')}")
+    return {
+        "source_client_id": (
+            source.findtext(_ns("common", "path")) if source is not None else None
+        ),
+        "source_name": node.findtext(
+            f"{_ns('common', 'source')}/{_ns('common', 'source-name')}"
+        ),
+    }
+
+
+def _contributors_of(node):
+    attributes = _ns("work", "contributor-attributes")
+    return [
+        {
+            "orcid": person.findtext(
+                f"{_ns('common', 'contributor-orcid')}/{_ns('common', 'path')}"
+            ),
+            "credit_name": person.findtext(_ns("work", "credit-name")),
+            "sequence": person.findtext(
+                f"{attributes}/{_ns('work', 'contributor-sequence')}"
+            ),
+            "role": person.findtext(f"{attributes}/{_ns('work', 'contributor-role')}"),
+        }
+        for person in node.iter(_ns("work", "contributor"))
+    ]
+
+
+def parse_work(content):
+    """A full work of a ``GET /work/{put-code}`` XML answer, as a dict.
+
+    Keys: ``put_code``, ``title``, ``subtitle``, ``journal_title``,
+    ``short_description``, ``type``, ``publication_date``, ``external_ids``,
+    ``url``, ``contributors`` (``orcid``, ``credit_name``, ``sequence``,
+    ``role``), ``language_code``, ``source_client_id``, ``source_name``.
+    Raises ``ValueError`` (or lxml's syntax error) when it is not a work.
+    """
+    root = etree.fromstring(content)
+    if root.tag != _ns("work", "work"):
+        raise ValueError(f"not a work: {root.tag}")
+    title = f"{_ns('work', 'title')}/"
+    return {
+        "put_code": root.get("put-code"),
+        "title": root.findtext(title + _ns("common", "title")),
+        "subtitle": root.findtext(title + _ns("common", "subtitle")),
+        "journal_title": root.findtext(_ns("work", "journal-title")),
+        "short_description": root.findtext(_ns("work", "short-description")),
+        "type": root.findtext(_ns("work", "type")),
+        "publication_date": _date_of(root),
+        "external_ids": _external_ids_of(
+            root, ("type", "value", "relationship", "url")
+        ),
+        "url": root.findtext(_ns("common", "url")),
+        "contributors": _contributors_of(root),
+        "language_code": root.findtext(_ns("common", "language-code")),
+        **_source_of(root),
+    }
+
+
 def parse_work_summaries(content):
     """The work summaries of a ``GET /works`` XML answer, in ORCID's order.
 
@@ -490,22 +584,6 @@ def parse_work_summaries(content):
         raise ValueError(f"not a list of works: {root.tag}")
     summaries = []
     for node in root.iter(_ns("work", "work-summary")):
-        external_ids = [
-            {
-                "type": ext.findtext(_ns("common", "external-id-type")),
-                "value": ext.findtext(_ns("common", "external-id-value")),
-                "relationship": ext.findtext(_ns("common", "external-id-relationship")),
-            }
-            for ext in node.findall(
-                f"{_ns('common', 'external-ids')}/{_ns('common', 'external-id')}"
-            )
-        ]
-        source = node.find(
-            f"{_ns('common', 'source')}/{_ns('common', 'source-client-id')}"
-        )
-        source_name = node.findtext(
-            f"{_ns('common', 'source')}/{_ns('common', 'source-name')}"
-        )
         summaries.append(
             {
                 "put_code": node.get("put-code"),
@@ -513,13 +591,9 @@ def parse_work_summaries(content):
                     f"{_ns('work', 'title')}/{_ns('common', 'title')}"
                 ),
                 "type": node.findtext(_ns("work", "type")),
-                "source_client_id": (
-                    source.findtext(_ns("common", "path"))
-                    if source is not None
-                    else None
-                ),
-                "source_name": source_name,
-                "external_ids": external_ids,
+                **_source_of(node),
+                "external_ids": _external_ids_of(node),
+                "publication_date": _date_of(node),
             }
         )
     return summaries

@@ -505,3 +505,25 @@ class OrcidPushOutbox(db.Model, db.Timestamp):
 
     due_at = db.Column(db.UTCDateTime, nullable=False, index=True)
     """When the push should have run by (moved on by each scheduled retry)."""
+
+
+class OrcidWorkImport(db.Model, db.Timestamp):
+    """An ORCID work a researcher imported as a draft: which put-code became which.
+
+    Answers "already imported" (409) naming the draft, and the works list's
+    ``record`` of a work whose draft is not published yet. A row whose draft was
+    discarded before publication no longer counts (the work can be imported again).
+    """
+
+    __tablename__ = "orcid_push_work_import"
+
+    orcid = db.Column(db.String(19), primary_key=True)
+    put_code = db.Column(db.String(32), primary_key=True)
+    user_id = db.Column(
+        db.Integer,
+        db.ForeignKey("accounts_user.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    )
+    record_id = db.Column(db.String(255), nullable=False, index=True)
+    """The draft's id (the record's, once published)."""

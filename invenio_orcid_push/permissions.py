@@ -71,6 +71,10 @@ class OrcidPushPermissionPolicy(BasePermissionPolicy):
     can_update_preferences = [LinkOwner(), *ADMINS]
     can_list_records = [LinkOwner(), *ADMINS]
     can_send_existing = [LinkOwner(), *ADMINS]
+    # Reading the works on their ORCID record (with their token) and importing
+    # one as a draft of their own: the researcher alone.
+    can_list_orcid_works = [LinkOwner(), SystemProcess()]
+    can_import_orcid_work = [LinkOwner(), SystemProcess()]
     # Unlinking revokes the researcher's grant: theirs to do alone.
     can_disconnect = [LinkOwner(), SystemProcess()]
 

@@ -20,6 +20,12 @@ from invenio_i18n import gettext as _
 from invenio_records_resources.services.errors import PermissionDeniedError
 
 from .forms import ActionForm, DisconnectForm, PreferencesForm
+from .orcid_works import (
+    AlreadyHereError,
+    NotLinkedError,
+    OrcidReadError,
+    WorkNotFoundError,
+)
 from .proxies import current_orcid_push_service
 from .services.errors import OnlySignInMethodError, RecordNotFoundError
 from .services.schemas import MAX_ID
@@ -55,6 +61,7 @@ def settings_index():
     summary = service.read_link(g.identity)
     page = min(max(request.args.get("page", 1, type=int), 1), MAX_ID)
     records = service.list_records(g.identity, {"page": page, "size": 20})
+    works, works_problem = _orcid_works(summary)
     preferences = PreferencesForm(data=summary["preferences"])
     remote_app = current_app.config["ORCID_PUSH_REMOTE_APP"]
     return render_template(
@@ -66,12 +73,26 @@ def settings_index():
         preferences_form=preferences,
         action_form=ActionForm(),
         disconnect_form=DisconnectForm(),
+        works=works,
+        works_problem=works_problem,
         connect_url=url_for(
             "invenio_oauthclient.login",
             remote_app=remote_app,
             next=url_for("invenio_orcid_push_settings.index"),
         ),
     )
+
+
+def _orcid_works(summary):
+    """``(works, problem)`` of the page's works section: read from ORCID only
+    when asked (``?works=1``); a problem is a sentence, never a failed page."""
+    if not (summary.get("linked") and request.args.get("works")):
+        return None, None
+    try:
+        found = current_orcid_push_service.list_orcid_works(g.identity)
+    except (NotLinkedError, OrcidReadError) as error:
+        return [], str(error.description)
+    return found["hits"]["hits"], None
 
 
 @login_required
@@ -104,6 +125,23 @@ def settings_send_existing():
         "success",
     )
     return _settings()
+
+
+@login_required
+def settings_import_work(put_code):
+    """ "Import": a draft from one ORCID work, then its deposit form."""
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return _bad_form(form)
+    try:
+        draft = current_orcid_push_service.import_orcid_work(g.identity, put_code)
+    except (AlreadyHereError, WorkNotFoundError, NotLinkedError, OrcidReadError) as e:
+        flash(str(e.description), "error")
+        return redirect(url_for("invenio_orcid_push_settings.index", works=1))
+    flash(
+        _("A draft was created from the ORCID work: check it, then publish."), "success"
+    )
+    return redirect(f"/uploads/{draft['id']}")
 
 
 @login_required
@@ -192,6 +230,7 @@ _ACTIONS = (
     ("/send-existing", settings_send_existing, "send_existing"),
     ("/records/<pid_value>/sync", settings_sync_record, "sync_record"),
     ("/records/<pid_value>/dismiss", settings_dismiss_record, "dismiss_record"),
+    ("/works/<put_code>/import", settings_import_work, "import_work"),
     ("/disconnect", settings_disconnect, "disconnect"),
 )
 """The settings page's forms: each changes something, so each is a POST."""

@@ -16,6 +16,7 @@ from invenio_orcid_push.models import (
     OrcidPushConsent,
     OrcidPushInvitation,
     OrcidPushOutbox,
+    OrcidWorkImport,
     OrcidWorkLedger,
 )
 
@@ -28,6 +29,7 @@ TABLES = {
     OrcidPushConsent.__tablename__,
     OrcidPushInvitation.__tablename__,
     OrcidPushOutbox.__tablename__,
+    OrcidWorkImport.__tablename__,
 }
 
 

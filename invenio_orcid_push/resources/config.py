@@ -11,6 +11,12 @@ from invenio_records_resources.resources.errors import ErrorHandlersMixin
 from invenio_records_resources.services.base.config import ConfiguratorMixin
 from invenio_records_resources.services.errors import PermissionDeniedError
 
+from ..orcid_works import (
+    AlreadyHereError,
+    NotLinkedError,
+    OrcidReadError,
+    WorkNotFoundError,
+)
 from ..services.errors import (
     DENIED_MESSAGES,
     RecordNotFoundError,
@@ -61,9 +67,14 @@ class OrcidPushResourceConfig(ResourceConfig, ConfiguratorMixin):
         "records": "/user/orcid/records",
         "sync": "/user/orcid/records/<pid_value>/sync",
         "dismiss": "/user/orcid/records/<pid_value>/dismiss",
+        "works": "/user/orcid/works",
+        "import-work": "/user/orcid/works/<put_code>/import",
     }
 
-    request_view_args = {"pid_value": ma.fields.String()}
+    request_view_args = {
+        "pid_value": ma.fields.String(),
+        "put_code": ma.fields.String(),
+    }
     request_user_args = UserArgsSchema
     request_records_args = RecordsArgsSchema
 
@@ -76,5 +87,19 @@ class OrcidPushResourceConfig(ResourceConfig, ConfiguratorMixin):
         ),
         UserNotFoundError: create_error_handler(
             lambda e: HTTPJSONException(code=404, description=e.description)
+        ),
+        NotLinkedError: create_error_handler(
+            lambda e: HTTPJSONException(code=404, description=e.description)
+        ),
+        WorkNotFoundError: create_error_handler(
+            lambda e: HTTPJSONException(code=404, description=e.description)
+        ),
+        AlreadyHereError: create_error_handler(
+            lambda e: HTTPJSONException(code=409, description=e.description)
+        ),
+        OrcidReadError: create_error_handler(
+            lambda e: HTTPJSONException(
+                code=400 if e.refused else 503, description=e.description
+            )
         ),
     }

@@ -41,6 +41,8 @@ class OrcidPushResource(Resource):
             route("GET", routes["records"], self.list_records),
             route("POST", routes["sync"], self.sync_record),
             route("POST", routes["dismiss"], self.dismiss_record),
+            route("GET", routes["works"], self.list_orcid_works),
+            route("POST", routes["import-work"], self.import_orcid_work),
         ]
 
     @request_view_args
@@ -91,3 +93,20 @@ class OrcidPushResource(Resource):
         record_id = resource_requestctx.view_args["pid_value"]
         done = self.service.dismiss(g.identity, record_id, resource_requestctx.args)
         return {**done, "message": str(_("Dismissed."))}, 200
+
+    @request_user_args
+    @response_handler()
+    def list_orcid_works(self):
+        """``GET /user/orcid/works``: the works on the user's ORCID record."""
+        return self.service.list_orcid_works(g.identity, resource_requestctx.args), 200
+
+    @request_view_args
+    @request_user_args
+    @response_handler()
+    def import_orcid_work(self):
+        """``POST /user/orcid/works/<put_code>/import``: a draft from the work."""
+        put_code = resource_requestctx.view_args["put_code"]
+        draft = self.service.import_orcid_work(
+            g.identity, put_code, resource_requestctx.args
+        )
+        return draft, 201

@@ -21,6 +21,8 @@ DENIED_MESSAGES = {
     "list_records": _("You can only see your own ORCID settings."),
     "send_existing": _("You can only send your own records to ORCID."),
     "disconnect": _("Only you can disconnect your ORCID account."),
+    "list_orcid_works": _("You can only see the works on your own ORCID record."),
+    "import_orcid_work": _("You can only import works from your own ORCID record."),
     "read_ledger": _("Only administrators can see the ORCID sync ledger."),
     "retry_ledger_entry": _("Only administrators can retry an ORCID sync."),
     "resync": _("Only administrators can resync records with ORCID."),

@@ -13,7 +13,7 @@ from invenio_accounts.models import User
 from invenio_db import db
 from invenio_records_resources.services.base import Service
 
-from .. import accounts, listing, outbox
+from .. import accounts, listing, orcid_works, outbox
 from ..family import owner_of, resolve_record, storable
 from ..models import (
     Consent,
@@ -119,6 +119,26 @@ class OrcidPushService(OrcidServiceBase):
         if accounts.orcid_is_only_sign_in(user_id):
             raise OnlySignInMethodError()
         return accounts.disconnect_orcid(user_id, remove_works=remove_works)
+
+    def list_orcid_works(self, identity, params=None):
+        """The works on the user's linked ORCID record, read with their token,
+        each with the id of the record here that is the same work (or ``None``)."""
+        user_id = self._user_id(identity, "list_orcid_works", params)
+        hits = orcid_works.works_of(user_id)
+        for hit in hits:
+            if hit["record"] is not None:
+                hit["links"] = orcid_works.record_links(hit["record"])
+        return {"hits": {"hits": hits, "total": len(hits)}}
+
+    def import_orcid_work(self, identity, put_code, params=None):
+        """Create a draft owned by the user from the ORCID work ``put_code``.
+
+        Nothing is published and nothing is written to ORCID. Returns the
+        draft (``id``, ``links``) with ``notes`` on what was not carried over.
+        """
+        user_id = self._user_id(identity, "import_orcid_work", params)
+        item, notes = orcid_works.import_work(identity, user_id, put_code)
+        return {**item.to_dict(), "notes": notes}
 
     def read_record_status(self, identity, record_id):
         """Every ORCID record this record's family was pushed to, and how it went."""
