@@ -16,6 +16,7 @@ from invenio_pidstore.models import PersistentIdentifier, PIDStatus
 from invenio_rdm_records.proxies import current_rdm_records_service
 from invenio_rdm_records.records.api import RDMRecord
 from invenio_vocabularies.proxies import current_service as vocabulary_service
+from sqlalchemy.exc import IntegrityError
 
 from .client import (
     OrcidError,
@@ -178,24 +179,24 @@ def candidates_of(user_id, link):
     return [_candidate(family, site) for family in families_of(user_id, link)]
 
 
-def _exists(record_id):
-    """Whether a draft or record of this id still exists (not discarded)."""
+def _pid(record_id):
+    """The record id's PID, unless the draft was discarded (or never was)."""
     pid = PersistentIdentifier.query.filter_by(
         pid_type="recid", pid_value=record_id
     ).one_or_none()
-    return pid is not None and pid.status != PIDStatus.DELETED
+    return pid if pid is not None and pid.status != PIDStatus.DELETED else None
 
 
 def imports_of(orcid):
     """``{put-code: draft or record id}`` of this iD's imports still here."""
     rows = OrcidWorkImport.query.filter_by(orcid=orcid).all()
-    return {row.put_code: row.record_id for row in rows if _exists(row.record_id)}
+    return {row.put_code: row.record_id for row in rows if _pid(row.record_id)}
 
 
 def _is_draft(record_id):
-    return not RDMRecord.model_cls.query.filter(
-        RDMRecord.model_cls.json["id"].as_string() == record_id
-    ).first()
+    """A draft never published (its PID is not registered yet)."""
+    pid = _pid(record_id)
+    return pid is not None and pid.status != PIDStatus.REGISTERED
 
 
 def record_links(record_id):
@@ -311,10 +312,20 @@ def import_work(identity, user_id, put_code):
     )
     notes = [str(NOTE_SENTENCES[code](params)) for code, params in draft.notes]
     item = current_rdm_records_service.create(identity, _with_notes(draft.data, notes))
-    db.session.add(
-        OrcidWorkImport(
-            orcid=link.orcid, put_code=put_code, user_id=user_id, record_id=item.id
-        )
-    )
-    db.session.commit()
+    _remember(link.orcid, put_code, user_id, item.id)
     return item, notes
+
+
+def _remember(orcid, put_code, user_id, record_id):
+    """Which draft the work became (replacing a discarded draft's row)."""
+    row = db.session.get(OrcidWorkImport, (orcid, put_code))
+    if row is None:
+        row = OrcidWorkImport(orcid=orcid, put_code=put_code)
+        db.session.add(row)
+    row.user_id, row.record_id = user_id, record_id
+    try:
+        db.session.commit()
+    except IntegrityError as exc:  # a second import at the same moment won
+        db.session.rollback()
+        winner = imports_of(orcid).get(put_code, record_id)
+        raise AlreadyHereError(winner, draft=True) from exc

@@ -542,10 +542,11 @@ def test_anonymous_callers_are_told_to_log_in(client):
     assert client.post("/api/user/orcid/works/1/import").status_code in (400, 401)
 
 
+@pytest.mark.parametrize("who", ["someone", "admin"])
 def test_nobody_reads_or_imports_another_users_orcid_works(
-    client, researcher, make_user
+    client, researcher, make_user, admin, who
 ):
-    login_user_via_session(client, user=make_user())
+    login_user_via_session(client, user=admin if who == "admin" else make_user())
     other = researcher[0].id
     answer = client.get(f"/api/user/orcid/works?user_id={other}")
     assert answer.status_code == 403
@@ -590,3 +591,18 @@ def test_the_settings_page_lists_the_works_with_in_this_repository_or_import(
 
     again = client.post(import_path, data={}, follow_redirects=True)
     assert draft_id in again.get_data(as_text=True)
+
+
+def test_a_work_whose_draft_was_discarded_can_be_imported_again(client, seeded):
+    user, _, _, _, put_codes, _ = seeded
+    login_user_via_session(client, user=user)
+    path = f"/api/user/orcid/works/{put_codes['none']}/import"
+    first = client.post(path, headers=csrf(client)).json["id"]
+
+    current_rdm_records_service.delete_draft(system_identity, first)
+
+    works = works_by_put_code(client)
+    assert works[put_codes["none"]]["record"] is None
+    again = client.post(path, headers=csrf(client))
+    assert again.status_code == 201
+    assert again.json["id"] != first

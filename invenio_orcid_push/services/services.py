@@ -81,6 +81,15 @@ class OrcidPushService(OrcidServiceBase):
         _require_known_user(identity, user_id)
         return user_id
 
+    def _own_user_id(self, identity, action, params=None):
+        """Like :meth:`_user_id`, for the caller alone: reading someone's ORCID
+        record with their token, or drafting in their name, is theirs to do
+        (administrators included)."""
+        user_id = self._user_id(identity, action, params)
+        if user_id != identity.id:
+            raise ActionDeniedError(action)
+        return user_id
+
     def read_link(self, identity, params=None):
         """The link, what ORCID granted, and the preferences."""
         user_id = self._user_id(identity, "read_link", params)
@@ -123,7 +132,7 @@ class OrcidPushService(OrcidServiceBase):
     def list_orcid_works(self, identity, params=None):
         """The works on the user's linked ORCID record, read with their token,
         each with the id of the record here that is the same work (or ``None``)."""
-        user_id = self._user_id(identity, "list_orcid_works", params)
+        user_id = self._own_user_id(identity, "list_orcid_works", params)
         hits = orcid_works.works_of(user_id)
         for hit in hits:
             if hit["record"] is not None:
@@ -136,7 +145,7 @@ class OrcidPushService(OrcidServiceBase):
         Nothing is published and nothing is written to ORCID. Returns the
         draft (``id``, ``links``) with ``notes`` on what was not carried over.
         """
-        user_id = self._user_id(identity, "import_orcid_work", params)
+        user_id = self._own_user_id(identity, "import_orcid_work", params)
         item, notes = orcid_works.import_work(identity, user_id, put_code)
         return {**item.to_dict(), "notes": notes}
 
