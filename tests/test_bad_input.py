@@ -77,6 +77,13 @@ REQUESTS = [
     ("admin", "GET", "/api/user/orcid?user_id=%00", 400, "user_id"),
     ("admin", "GET", "/api/user/orcid/records?user_id=424242", 404, "No such user"),
     ("admin", "PUT", "/api/user/orcid?user_id=x", 400, "user_id"),
+    ("session", "GET", "/api/user/orcid/works?user_id=abc", 400, "user_id"),
+    ("admin", "GET", "/api/user/orcid/works?user_id=424242", 404, "No such user"),
+    ("session", "POST", "/api/user/orcid/works/a%00b/import", 404, "no work"),
+    ("token", "POST", f"/api/user/orcid/works/{HUGE}/import", 404, "no work"),
+    ("token", "POST", "/api/user/orcid/works/{draft}/import", 404, "no work"),
+    ("session", "POST", "/api/user/orcid/works/0/import", 404, "private or deleted"),
+    ("admin", "POST", "/api/user/orcid/works/1/import", 404, "not connected"),
     # The settings page
     ("session", "GET", f"/account/settings/orcid/?page={HUGE}", 200, "ORCID"),
     ("session", "GET", "/account/settings/orcid/?page=abc", 200, "ORCID"),
